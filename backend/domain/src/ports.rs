@@ -1,0 +1,115 @@
+//! Ports: what the use cases need from the outside world. `atlas-server` implements them (diesel,
+//! argon2, jsonwebtoken). Every method is synchronous: a use case runs inside one database
+//! transaction on a blocking thread, never on the async executor.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::DomainResult;
+use crate::identity::{OrgId, Role, UserId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipView {
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberView {
+    pub user_id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub active: bool,
+    pub role: Role,
+}
+
+/// One audit event, written in the same transaction as the change it records (PRODUCT.md §9).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEvent {
+    pub org_id: OrgId,
+    pub actor_user_id: Option<UserId>,
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: Uuid,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub correlation_id: Option<String>,
+}
+
+pub trait IdentityStore {
+    fn find_user_by_email(&mut self, email: &str) -> DomainResult<Option<UserRecord>>;
+    fn find_user(&mut self, id: UserId) -> DomainResult<Option<UserRecord>>;
+    /// Memberships of a user, sorted by org name.
+    fn memberships_of(&mut self, user: UserId) -> DomainResult<Vec<MembershipView>>;
+    fn role_in(&mut self, user: UserId, org: OrgId) -> DomainResult<Option<Role>>;
+    fn list_members(&mut self, org: OrgId, page: u32, size: u32) -> DomainResult<(Vec<MemberView>, u64)>;
+    fn member(&mut self, org: OrgId, user: UserId) -> DomainResult<Option<MemberView>>;
+    fn insert_user(&mut self, user: &UserRecord) -> DomainResult<()>;
+    fn set_user_active(&mut self, user: UserId, active: bool) -> DomainResult<()>;
+    fn upsert_membership(&mut self, org: OrgId, user: UserId, role: Role) -> DomainResult<()>;
+    fn count_admins(&mut self, org: OrgId) -> DomainResult<u64>;
+}
+
+pub trait AuditLog {
+    fn record(&mut self, event: NewAuditEvent) -> DomainResult<()>;
+}
+
+pub trait PasswordHasher {
+    fn hash(&self, password: &str) -> DomainResult<String>;
+    fn verify(&self, password: &str, hash: &str) -> bool;
+    /// A hash of a throw-away password, verified against when the email is unknown so that a wrong
+    /// email costs the same time as a wrong password.
+    fn dummy_hash(&self) -> &str;
+}
+
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_in_secs: u64,
+}
+
+pub trait TokenIssuer {
+    fn issue(&self, user: UserId, now: DateTime<Utc>) -> DomainResult<IssuedToken>;
+}
+
+/// A timeline entry (PRODUCT.md §8), written in the same transaction as the change it tells of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewActivity {
+    pub org_id: OrgId,
+    pub dossier_id: Uuid,
+    pub activity_type: crate::activity::ActivityType,
+    pub content: String,
+    pub metadata: Value,
+    pub created_by: Option<UserId>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+pub trait ActivityLog {
+    /// Inserts the activity and moves the dossier's `lastActivityAt` forward; returns its id.
+    fn add_activity(&mut self, activity: NewActivity) -> DomainResult<Uuid>;
+}
+
+/// Org-wide settings the rules need (PRODUCT.md §1, §6, §11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSettings {
+    pub default_country: String,
+    pub currency: String,
+    pub timezone: String,
+    pub block_appointment_overlap: bool,
+}
+
+pub trait OrgDirectory {
+    fn org_settings(&mut self, org: OrgId) -> DomainResult<OrgSettings>;
+    /// Next human reference of a kind for the org, e.g. `next_reference(org, "ANN")` → "ANN-000042".
+    fn next_reference(&mut self, org: OrgId, prefix: &str) -> DomainResult<String>;
+}

@@ -1,0 +1,1 @@
+//! PRODUCT.md — activities use cases (to be implemented).

@@ -1,0 +1,1 @@
+//! PRODUCT.md — annonces use cases (to be implemented).

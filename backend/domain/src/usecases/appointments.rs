@@ -1,0 +1,1 @@
+//! PRODUCT.md — appointments use cases (to be implemented).

@@ -1,0 +1,1 @@
+//! PRODUCT.md — audit_log use cases (to be implemented).

@@ -1,0 +1,1 @@
+//! PRODUCT.md — consents use cases (to be implemented).

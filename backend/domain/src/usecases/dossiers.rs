@@ -1,0 +1,1 @@
+//! PRODUCT.md — dossiers use cases (to be implemented).

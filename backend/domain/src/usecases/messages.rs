@@ -1,0 +1,1 @@
+//! PRODUCT.md — messages use cases (to be implemented).

@@ -1,0 +1,1 @@
+//! PRODUCT.md — parties use cases (to be implemented).

@@ -1,0 +1,3 @@
+//! Sub-commands of the `atlas` binary other than `serve`.
+
+pub mod seed;

@@ -1,0 +1,92 @@
+//! `atlas create-org` and `atlas seed-demo` (PRODUCT.md §1). Both are idempotent: orgs are found
+//! by name and users by email, so a second run changes nothing.
+
+use diesel::pg::PgConnection;
+use diesel::Connection;
+use uuid::Uuid;
+
+use atlas_domain::error::DomainError;
+use atlas_domain::identity::{normalize_email, OrgId, Role, UserId};
+use atlas_domain::ports::{IdentityStore, PasswordHasher, UserRecord};
+
+use crate::db::identity::find_or_create_org;
+use crate::db::{Db, TxError};
+use crate::security::password::Argon2Hasher;
+
+pub const DEMO_PARIS: &str = "Agence Atlas Paris";
+pub const DEMO_LYON: &str = "Agence Atlas Lyon";
+
+pub struct DemoUser {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+}
+
+pub const DEMO_USERS: [DemoUser; 4] = [
+    DemoUser { email: "admin@demo.atlas", name: "Camille Admin", role: Role::Admin },
+    DemoUser { email: "manager@demo.atlas", name: "Julien Manager", role: Role::Manager },
+    DemoUser { email: "agent@demo.atlas", name: "Léa Agent", role: Role::Agent },
+    DemoUser { email: "viewer@demo.atlas", name: "Hugo Lecteur", role: Role::Viewer },
+];
+
+/// Finds the user by email or creates it with `password`; an existing user's password is kept.
+fn ensure_user(db: &mut Db<'_>, hasher: &Argon2Hasher, email: &str, name: &str, password: &str) -> Result<UserId, DomainError> {
+    let email = normalize_email(email).map_err(|v| DomainError::Validation(vec![v]))?;
+    if let Some(u) = db.find_user_by_email(&email)? {
+        return Ok(u.id);
+    }
+    let user = UserRecord {
+        id: UserId(Uuid::now_v7()),
+        email,
+        display_name: name.to_string(),
+        password_hash: hasher.hash(password)?,
+        active: true,
+    };
+    db.insert_user(&user)?;
+    Ok(user.id)
+}
+
+fn ensure_member(db: &mut Db<'_>, org: OrgId, user: UserId, role: Role) -> Result<(), DomainError> {
+    if db.role_in(user, org)?.is_none() {
+        db.upsert_membership(org, user, role)?;
+    }
+    Ok(())
+}
+
+pub fn create_org(conn: &mut PgConnection, name: &str, admin_email: &str, admin_password: &str) -> anyhow::Result<Uuid> {
+    atlas_domain::identity::validate_new_password(admin_password).map_err(|v| anyhow::anyhow!("{}: {}", v.field, v.message))?;
+    let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let org = conn
+        .transaction::<_, TxError, _>(|c| {
+            let (org, _) = find_or_create_org(c, name, "FR", "Europe/Paris")?;
+            let mut db = Db { conn: c };
+            let admin = ensure_user(&mut db, &hasher, admin_email, "Administrateur", admin_password)?;
+            ensure_member(&mut db, OrgId(org), admin, Role::Admin)?;
+            Ok(org)
+        })
+        .map_err(|e| anyhow::anyhow!("{:?}", DomainError::from(e)))?;
+    Ok(org)
+}
+
+pub struct SeedSummary {
+    pub paris: Uuid,
+    pub lyon: Uuid,
+}
+
+pub fn seed_demo(conn: &mut PgConnection, password: &str) -> anyhow::Result<SeedSummary> {
+    let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("{e}"))?;
+    conn.transaction::<_, TxError, _>(|c| {
+        let (paris, _) = find_or_create_org(c, DEMO_PARIS, "FR", "Europe/Paris")?;
+        let (lyon, _) = find_or_create_org(c, DEMO_LYON, "FR", "Europe/Paris")?;
+        let mut db = Db { conn: c };
+        for u in &DEMO_USERS {
+            let id = ensure_user(&mut db, &hasher, u.email, u.name, password)?;
+            ensure_member(&mut db, OrgId(paris), id, u.role)?;
+            if u.role == Role::Admin {
+                ensure_member(&mut db, OrgId(lyon), id, Role::Admin)?;
+            }
+        }
+        Ok(SeedSummary { paris, lyon })
+    })
+    .map_err(|e| anyhow::anyhow!("{:?}", DomainError::from(e)))
+}

@@ -1,0 +1,63 @@
+//! Configuration from the environment only (secrets never come from files in the repo).
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub jwt_secret: Vec<u8>,
+    pub token_ttl_secs: u64,
+    pub dev_mode: bool,
+    pub static_dir: PathBuf,
+    pub db_pool_size: u32,
+    pub http_workers: usize,
+}
+
+// Manual Debug so that a stray `{:?}` can never print the secret or the database password.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("dev_mode", &self.dev_mode)
+            .field("static_dir", &self.static_dir)
+            .field("db_pool_size", &self.db_pool_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Used only when `ATLAS_ENV=dev` and no secret is given; refused everywhere else.
+const DEV_JWT_SECRET: &str = "atlas-dev-only-secret-do-not-use-in-production";
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let dev_mode = var("ATLAS_ENV").is_some_and(|v| v.eq_ignore_ascii_case("dev"));
+        let database_url = var("DATABASE_URL")
+            .context("DATABASE_URL is not set (make dev / make test start a local cluster and set it)")?;
+        let jwt_secret = match var("ATLAS_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => s.into_bytes(),
+            Some(_) => bail!("ATLAS_JWT_SECRET must be at least 32 bytes"),
+            None if dev_mode => DEV_JWT_SECRET.as_bytes().to_vec(),
+            None => bail!("ATLAS_JWT_SECRET is required outside dev mode (set ATLAS_ENV=dev for local use)"),
+        };
+        let parse_num = |k: &str, default: u64| -> anyhow::Result<u64> {
+            match var(k) {
+                Some(v) => v.parse().with_context(|| format!("{k} must be a positive integer")),
+                None => Ok(default),
+            }
+        };
+        Ok(Config {
+            database_url,
+            bind: var("ATLAS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_string()),
+            jwt_secret,
+            token_ttl_secs: parse_num("ATLAS_TOKEN_TTL_SECS", 3600)?,
+            dev_mode,
+            static_dir: PathBuf::from(var("ATLAS_STATIC_DIR").unwrap_or_else(|| "frontend/dist".to_string())),
+            db_pool_size: u32::try_from(parse_num("ATLAS_DB_POOL_SIZE", 10)?).unwrap_or(10),
+            http_workers: usize::try_from(parse_num("ATLAS_HTTP_WORKERS", 0)?).unwrap_or(0),
+        })
+    }
+}

@@ -1,0 +1,1 @@
+//! diesel repository for appointments.

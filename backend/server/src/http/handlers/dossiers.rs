@@ -1,0 +1,5 @@
+//! HTTP handlers for dossiers.
+
+use actix_web::web;
+
+pub fn routes(_cfg: &mut web::ServiceConfig) {}

@@ -1,0 +1,11 @@
+pub mod activities;
+pub mod annonces;
+pub mod appointments;
+pub mod audit_log;
+pub mod auth;
+pub mod consents;
+pub mod dossiers;
+pub mod health;
+pub mod messages;
+pub mod parties;
+pub mod users;

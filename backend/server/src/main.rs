@@ -1,0 +1,76 @@
+//! `atlas` — the Atlas CRM server and its operational sub-commands (PRODUCT.md §12).
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use atlas_server::cli::seed;
+use atlas_server::config::Config;
+use atlas_server::startup::{build_state, connect_and_migrate, Application};
+use atlas_server::telemetry;
+
+#[derive(Parser)]
+#[command(name = "atlas", version, about = "Atlas CRM server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// HTTP API + SPA (default); applies pending migrations first.
+    Serve,
+    /// Applies pending migrations and exits.
+    Migrate,
+    /// Creates an organisation and its first ADMIN (idempotent).
+    CreateOrg {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long, env = "ATLAS_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: String,
+    },
+    /// Demo organisations, users and data (idempotent).
+    SeedDemo,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    telemetry::init(config.dev_mode);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => {
+            connect_and_migrate(&config)?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CreateOrg { name, admin_email, admin_password } => {
+            let pool = connect_and_migrate(&config)?;
+            let id = seed::create_org(&mut *pool.get()?, &name, &admin_email, &admin_password)?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let pool = connect_and_migrate(&config)?;
+            let password = std::env::var("ATLAS_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password".to_string());
+            let s = seed::seed_demo(&mut *pool.get()?, &password)?;
+            println!("demo data ready: {} = {}, {} = {}", seed::DEMO_PARIS, s.paris, seed::DEMO_LYON, s.lyon);
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let pool = connect_and_migrate(&config).context("database not reachable")?;
+    let bind = config.bind.clone();
+    let state = build_state(config, pool)?;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(state)?;
+        tracing::info!(%bind, port = app.port, "atlas listening");
+        // actix handles SIGINT/SIGTERM: stops accepting, drains in-flight requests, then returns.
+        app.server.await?;
+        tracing::info!("atlas stopped");
+        Ok(())
+    })
+}

@@ -1,0 +1,2 @@
+pub mod jwt;
+pub mod password;

@@ -1,0 +1,203 @@
+//! Test harness: every test gets its own database, cloned from a template that holds all the
+//! migrations (see docs/testing.md). The server runs on a free port and is driven over real HTTP.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+
+use diesel::pg::PgConnection;
+use diesel::{sql_query, Connection, RunQueryDsl};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use atlas_server::config::Config;
+use atlas_server::db::{build_pool, run_migrations, PgPool};
+use atlas_server::startup::{build_state, Application};
+
+pub const PASSWORD: &str = "test-password-1";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+
+fn base_url() -> String {
+    std::env::var("DATABASE_URL").expect("DATABASE_URL must point at a PostgreSQL server (make test sets it)")
+}
+
+fn url_with_db(url: &str, db: &str) -> String {
+    // postgres://user@host:port/dbname?params → same with another dbname
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match head[scheme_end..].find('/') {
+        Some(i) => &head[..scheme_end + i],
+        None => head,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// Fingerprint of the migrations on disk: a changed migration gets a fresh template.
+fn migrations_fingerprint() -> u64 {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    let mut entries: Vec<_> = walk(&dir);
+    entries.sort();
+    let mut h = DefaultHasher::new();
+    for p in entries {
+        p.to_string_lossy().hash(&mut h);
+        std::fs::read(&p).unwrap_or_default().hash(&mut h);
+    }
+    h.finish()
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn admin_conn() -> PgConnection {
+    let url = base_url();
+    PgConnection::establish(&url_with_db(&url, "postgres")).expect("connect to the maintenance database")
+}
+
+/// Creates the template database once per migration set; a PostgreSQL advisory lock serialises
+/// test processes that race to create it.
+fn ensure_template() -> String {
+    let name = format!("atlas_tpl_{:016x}", migrations_fingerprint());
+    let mut admin = admin_conn();
+    sql_query("SELECT pg_advisory_lock(727274)").execute(&mut admin).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        e: bool,
+    }
+    let exists: Exists = sql_query(format!("SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = '{name}') AS e"))
+        .get_result(&mut admin)
+        .unwrap();
+    if !exists.e {
+        let building = format!("{name}_building");
+        sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&mut admin).unwrap();
+        sql_query(format!("CREATE DATABASE {building}")).execute(&mut admin).unwrap();
+        {
+            let mut c = PgConnection::establish(&url_with_db(&base_url(), &building)).unwrap();
+            run_migrations(&mut c).unwrap();
+        }
+        // renamed only once complete, so a crash never leaves a half-migrated template behind
+        sql_query(format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut admin).unwrap();
+    }
+    sql_query("SELECT pg_advisory_unlock(727274)").execute(&mut admin).unwrap();
+    name
+}
+
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        let template = ensure_template();
+        let name = format!("atlas_test_{}", Uuid::new_v4().simple());
+        let mut admin = admin_conn();
+        sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut admin).unwrap();
+        let url = url_with_db(&base_url(), &name);
+        TestDb { name, url }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = PgConnection::establish(&url_with_db(&base_url(), "postgres")) {
+            let _ = sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin);
+        }
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    pub paris: Uuid,
+    pub lyon: Uuid,
+}
+
+pub fn test_config(db_url: &str) -> Config {
+    Config {
+        database_url: db_url.to_string(),
+        bind: "127.0.0.1:0".to_string(),
+        jwt_secret: JWT_SECRET.as_bytes().to_vec(),
+        token_ttl_secs: 3600,
+        dev_mode: false,
+        static_dir: std::path::PathBuf::from("/nonexistent-atlas-spa"),
+        db_pool_size: 5,
+        http_workers: 2,
+    }
+}
+
+impl TestApp {
+    /// A running server on a fresh database seeded with the demo orgs and users
+    /// (password `PASSWORD`).
+    pub async fn spawn() -> TestApp {
+        let db = TestDb::new();
+        let config = test_config(&db.url);
+        let pool = build_pool(&db.url, 5).unwrap();
+        let seeded = {
+            let mut conn = pool.get().unwrap();
+            atlas_server::cli::seed::seed_demo(&mut *conn, PASSWORD).unwrap()
+        };
+        let state = build_state(config, pool.clone()).unwrap();
+        let app = Application::build(state).unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port);
+        actix_web::rt::spawn(app.server);
+        TestApp { base, pool, client: reqwest::Client::new(), db, paris: seeded.paris, lyon: seeded.lyon }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn login(&self, email: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "login of {email}");
+        let v: Value = res.json().await.unwrap();
+        v["accessToken"].as_str().unwrap().to_string()
+    }
+
+    /// An authenticated request in `org`.
+    pub fn req(&self, method: reqwest::Method, path: &str, token: &str, org: Uuid) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(token).header("X-Org-Id", org.to_string())
+    }
+}
+
+/// Asserts a problem+json answer and returns its body.
+pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status");
+    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(ct.starts_with("application/problem+json"), "content-type was {ct}");
+    let rid = res.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "body: {body}");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].is_string() && body["title"].is_string());
+    assert_eq!(body["requestId"].as_str(), Some(rid.as_str()), "requestId matches X-Request-Id");
+    body
+}

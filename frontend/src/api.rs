@@ -1,0 +1,207 @@
+//! Client of the Atlas REST API (`/api/v1`, same origin).
+//!
+//! Every body is a type of `atlas-shared-types`; errors answered as `application/problem+json` are
+//! parsed into [`Problem`]. Authenticated calls send `Authorization: Bearer <token>` and, when an
+//! organisation is selected, `X-Org-Id` (both read from the session in localStorage at call time).
+
+use std::fmt;
+
+use atlas_shared_types::{LoginRequest, LoginResponse, MeResponse, Problem};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+use crate::auth;
+
+/// Base path of the API, on the origin that served the SPA.
+pub const API_BASE: &str = "/api/v1";
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server answered an error status with a problem+json body.
+    Problem(Problem),
+    /// The server answered an error status without a problem+json body (a proxy page, say).
+    Http { status: u16 },
+    /// No answer: network down, server stopped, request blocked.
+    Network(String),
+    /// A success status whose body is not what the contract says.
+    Decode(String),
+}
+
+impl ApiError {
+    /// HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem(p) => Some(p.status),
+            ApiError::Http { status } => Some(*status),
+            ApiError::Network(_) | ApiError::Decode(_) => None,
+        }
+    }
+
+    /// Machine code of the problem (`INVALID_CREDENTIALS`, `VALIDATION_ERROR`, …).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Problem(p) => Some(p.code.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A 401 on an authenticated call: the token is missing, invalid or expired.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status() == Some(401)
+    }
+}
+
+impl fmt::Display for ApiError {
+    /// The message shown to the user, in French.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Problem(p) => match p.detail.as_deref().map(str::trim) {
+                Some(detail) if !detail.is_empty() && detail != p.title => {
+                    write!(f, "{} : {}", p.title, detail)
+                }
+                _ => f.write_str(&p.title),
+            },
+            ApiError::Http { status } => {
+                write!(
+                    f,
+                    "Le serveur a répondu par une erreur inattendue (HTTP {status})."
+                )
+            }
+            ApiError::Network(_) => f.write_str(
+                "Impossible de joindre le serveur. Vérifiez votre connexion puis réessayez.",
+            ),
+            ApiError::Decode(_) => f.write_str("Réponse inattendue du serveur."),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Parses an error body: a problem+json document, or `None` when it is not one.
+pub fn parse_problem(content_type: &str, body: &str) -> Option<Problem> {
+    if !content_type.to_ascii_lowercase().contains("json") {
+        return None;
+    }
+    serde_json::from_str::<Problem>(body).ok()
+}
+
+fn url(path: &str) -> String {
+    format!("{API_BASE}{path}")
+}
+
+/// Adds the JSON `Accept` header and, when asked, the session's credentials.
+fn prepare(builder: RequestBuilder, bearer: bool, org: bool) -> RequestBuilder {
+    let mut builder = builder.header("Accept", "application/json, application/problem+json");
+    if bearer {
+        if let Some(token) = auth::stored_token() {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+    }
+    if org {
+        if let Some(org_id) = auth::stored_org_id() {
+            builder = builder.header("X-Org-Id", &org_id.to_string());
+        }
+    }
+    builder
+}
+
+async fn error_of(response: Response) -> ApiError {
+    let status = response.status();
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    match response.text().await {
+        Ok(body) => match parse_problem(&content_type, &body) {
+            Some(problem) => ApiError::Problem(problem),
+            None => ApiError::Http { status },
+        },
+        Err(_) => ApiError::Http { status },
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
+    let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
+    request
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// `GET` of an authenticated resource of the current organisation.
+#[allow(dead_code, reason = "used by the business screens, which come next")]
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let response = send(prepare(Request::get(&url(path)), true, true).build()).await?;
+    decode(response).await
+}
+
+/// `POST /api/v1/auth/login`: no token, no organisation.
+pub async fn login(body: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    let response =
+        send(prepare(Request::post(&url("/auth/login")), false, false).json(body)).await?;
+    decode(response).await
+}
+
+/// `GET /api/v1/me`: the signed-in user and their memberships (no `X-Org-Id`: it comes before an
+/// organisation is chosen).
+pub async fn me() -> Result<MeResponse, ApiError> {
+    let response = send(prepare(Request::get(&url("/me")), true, false).build()).await?;
+    decode(response).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(detail: Option<&str>) -> Problem {
+        Problem {
+            type_: "about:blank".into(),
+            title: "Trop de requêtes".into(),
+            status: 429,
+            detail: detail.map(Into::into),
+            code: "RATE_LIMITED".into(),
+            request_id: None,
+            errors: None,
+            allowed: None,
+        }
+    }
+
+    #[test]
+    fn parses_problem_json_bodies_only() {
+        let body = r#"{"type":"about:blank","title":"Unauthorized","status":401,
+                       "code":"INVALID_CREDENTIALS","requestId":"r1"}"#;
+        let p = parse_problem("application/problem+json; charset=utf-8", body);
+        assert_eq!(p.map(|p| p.code), Some("INVALID_CREDENTIALS".to_owned()));
+        assert!(parse_problem("text/html", body).is_none());
+        assert!(parse_problem("application/json", "<html>").is_none());
+    }
+
+    #[test]
+    fn parses_field_errors() {
+        let body = r#"{"type":"about:blank","title":"Validation","status":400,"code":"VALIDATION_ERROR",
+                       "errors":[{"field":"email","message":"obligatoire"}]}"#;
+        let errors = parse_problem("application/problem+json", body).and_then(|p| p.errors);
+        assert_eq!(errors.map(|e| e.len()), Some(1));
+    }
+
+    #[test]
+    fn message_shows_title_and_detail() {
+        let e = ApiError::Problem(problem(Some("Réessayez dans 30 s.")));
+        assert_eq!(e.to_string(), "Trop de requêtes : Réessayez dans 30 s.");
+        assert_eq!(
+            ApiError::Problem(problem(None)).to_string(),
+            "Trop de requêtes"
+        );
+        assert_eq!(e.status(), Some(429));
+        assert!(!e.is_unauthorized());
+        assert!(ApiError::Http { status: 401 }.is_unauthorized());
+    }
+}

@@ -1,0 +1,11 @@
+DROP TABLE IF EXISTS activity;
+DROP TRIGGER IF EXISTS consent_append_only ON consent;
+DROP FUNCTION IF EXISTS consent_no_update();
+DROP TABLE IF EXISTS consent;
+DROP TABLE IF EXISTS appointment;
+DROP TABLE IF EXISTS message;
+DROP TABLE IF EXISTS party;
+DROP TABLE IF EXISTS dossier_status_history;
+DROP TABLE IF EXISTS dossier;
+DROP TABLE IF EXISTS annonce;
+DROP TABLE IF EXISTS reference_counter;
