@@ -54,7 +54,12 @@ fn main() -> anyhow::Result<()> {
         Command::SeedDemo => {
             let pool = connect_and_migrate(&config)?;
             let password = std::env::var("ATLAS_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password".to_string());
-            let s = seed::seed_demo(&mut *pool.get()?, &password)?;
+            let mut conn = pool.get()?;
+            let s = seed::seed_demo(&mut conn, &password)?;
+            let (paris, lyon) = seed::seed_demo_data(&mut conn, &s)?;
+            if paris || lyon {
+                println!("demo business data written");
+            }
             println!("demo data ready: {} = {}, {} = {}", seed::DEMO_PARIS, s.paris, seed::DEMO_LYON, s.lyon);
             Ok(())
         }

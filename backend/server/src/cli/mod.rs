@@ -1,3 +1,4 @@
 //! Sub-commands of the `atlas` binary other than `serve`.
 
+pub mod demo_data;
 pub mod seed;

@@ -71,6 +71,8 @@ pub fn create_org(conn: &mut PgConnection, name: &str, admin_email: &str, admin_
 pub struct SeedSummary {
     pub paris: Uuid,
     pub lyon: Uuid,
+    /// Users by demo email, in DEMO_USERS order.
+    pub users: Vec<Uuid>,
 }
 
 pub fn seed_demo(conn: &mut PgConnection, password: &str) -> anyhow::Result<SeedSummary> {
@@ -79,14 +81,28 @@ pub fn seed_demo(conn: &mut PgConnection, password: &str) -> anyhow::Result<Seed
         let (paris, _) = find_or_create_org(c, DEMO_PARIS, "FR", "Europe/Paris")?;
         let (lyon, _) = find_or_create_org(c, DEMO_LYON, "FR", "Europe/Paris")?;
         let mut db = Db { conn: c };
+        let mut users = Vec::new();
         for u in &DEMO_USERS {
             let id = ensure_user(&mut db, &hasher, u.email, u.name, password)?;
             ensure_member(&mut db, OrgId(paris), id, u.role)?;
             if u.role == Role::Admin {
                 ensure_member(&mut db, OrgId(lyon), id, Role::Admin)?;
             }
+            users.push(id.0);
         }
-        Ok(SeedSummary { paris, lyon })
+        Ok(SeedSummary { paris, lyon, users })
     })
     .map_err(|e| anyhow::anyhow!("{:?}", DomainError::from(e)))
+}
+
+/// The business data of the demo orgs (annonces, dossiers, …), on top of `seed_demo`'s users.
+/// Only written into an org without annonces: a second run changes nothing.
+pub fn seed_demo_data(conn: &mut PgConnection, s: &SeedSummary) -> anyhow::Result<(bool, bool)> {
+    use super::demo_data::{seed_org, LYON, PARIS};
+    // admin, manager, agent of Paris carry its dossiers; the admin alone works in Lyon
+    let paris_staff: Vec<Uuid> = s.users.iter().take(3).copied().collect();
+    let lyon_staff: Vec<Uuid> = s.users.iter().take(1).copied().collect();
+    Ok(conn.transaction::<_, diesel::result::Error, _>(|c| {
+        Ok((seed_org(c, s.paris, &PARIS, &paris_staff)?, seed_org(c, s.lyon, &LYON, &lyon_staff)?))
+    })?)
 }
