@@ -2,7 +2,7 @@
 //! write records its audit event (entityType "ANNONCE") in the caller's transaction. Annonces have
 //! no dossier of their own, hence no timeline activity.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -257,6 +257,7 @@ pub fn create_annonce(
     correlation_id: Option<String>,
 ) -> DomainResult<Annonce> {
     actor.require(Capability::Write)?;
+    let now = stored_precision(now);
     let org = store.org_settings(actor.org_id)?;
     let data = parse_input(input, &org.currency)?;
     let annonce = Annonce {
@@ -286,6 +287,7 @@ pub fn update_annonce(
     correlation_id: Option<String>,
 ) -> DomainResult<Annonce> {
     actor.require(Capability::Write)?;
+    let now = stored_precision(now);
     let org = store.org_settings(actor.org_id)?;
     let data = parse_input(input, &org.currency)?;
     let before = store.lock_annonce(actor.org_id, id)?.ok_or(DomainError::NotFound)?;
@@ -336,6 +338,7 @@ pub fn change_status(
     correlation_id: Option<String>,
 ) -> DomainResult<Result<Annonce, InvalidTransition>> {
     actor.require(Capability::Write)?;
+    let now = stored_precision(now);
     let before = store.lock_annonce(actor.org_id, id)?.ok_or(DomainError::NotFound)?;
     check_version(&before, expected_version)?;
     if !can_transition(before.status, to) {
@@ -355,6 +358,11 @@ pub fn change_status(
     store.update_annonce(actor.org_id, &after)?;
     audit(store, actor, "STATUS_CHANGE", id, Some(before.snapshot()), Some(after.snapshot()), correlation_id)?;
     Ok(Ok(after))
+}
+
+/// PostgreSQL keeps microseconds: the answer to a write shows what a later read will show.
+fn stored_precision(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
 }
 
 fn check_version(current: &Annonce, expected: Option<i32>) -> DomainResult<()> {
@@ -389,7 +397,8 @@ fn audit(
 /// at once (field rules of [`AnnonceDraft::validate_fields`] plus the required types and currency).
 pub fn parse_input(input: AnnonceInput, org_currency: &str) -> DomainResult<AnnonceData> {
     let mut errors: Vec<FieldViolation> = Vec::new();
-    let mut money = |v: Option<f64>, field: &str| v.and_then(|v| Money::from_f64(v, field).map_err(|e| errors.push(e)).ok());
+    let mut money =
+        |v: Option<f64>, field: &str| v.and_then(|v| Money::from_f64(v, field).map_err(|e| errors.push(e)).ok());
     let price = money(input.price, "price");
     let energy_cost_min = money(input.energy_cost_min, "energyCostMin");
     let energy_cost_max = money(input.energy_cost_max, "energyCostMax");
