@@ -65,14 +65,11 @@ pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<Ht
     };
     let min_price = money(min_price, "minPrice");
     let max_price = money(max_price, "maxPrice");
-    match q.finish() {
-        Err(mut e) if !money_errors.is_empty() => {
-            e.errors.get_or_insert_with(Vec::new).extend(money_errors);
-            return Err(ApiError::validation(e.errors.unwrap_or_default()));
-        }
-        Err(e) => return Err(e),
-        Ok(()) if !money_errors.is_empty() => return Err(ApiError::validation(money_errors)),
-        Ok(()) => {}
+    if let Err(e) = q.finish() {
+        money_errors.splice(0..0, e.errors.unwrap_or_default());
+    }
+    if !money_errors.is_empty() {
+        return Err(ApiError::validation(money_errors));
     }
     let page = page.ok_or_else(ApiError::internal)?;
     let (sort, descending) = match &page.sort {
