@@ -357,7 +357,7 @@ async fn audit_events_are_append_only_in_the_database() {
 async fn seed_demo_is_idempotent() {
     let app = TestApp::spawn().await;
     let mut conn = app.pool.get().unwrap();
-    let again = atlas_server::cli::seed::seed_demo(&mut *conn, "another-password").unwrap();
+    let again = atlas_server::cli::seed::seed_demo(&mut conn, "another-password").unwrap();
     assert_eq!((again.paris, again.lyon), (app.paris, app.lyon));
     #[derive(diesel::QueryableByName)]
     struct N {

@@ -57,6 +57,20 @@ pub fn cache_control_for(path: &str) -> &'static str {
     }
 }
 
+/// Sets Cache-Control on static responses (everything outside /api and the probes).
+pub async fn cache_headers(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let path = req.path().to_string();
+    let mut res = next.call(req).await?;
+    let is_static = !path.starts_with("/api") && path != "/healthz" && path != "/readyz" && path != "/metrics";
+    if is_static && res.status().is_success() && !res.headers().contains_key(CACHE_CONTROL) {
+        res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(cache_control_for(&path)));
+    }
+    Ok(res)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,18 +84,4 @@ mod tests {
         assert!(!is_hashed_asset("/dossiers/123"));
         assert!(!is_hashed_asset("/app.js"));
     }
-}
-
-/// Sets Cache-Control on static responses (everything outside /api and the probes).
-pub async fn cache_headers(
-    req: ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let path = req.path().to_string();
-    let mut res = next.call(req).await?;
-    let is_static = !path.starts_with("/api") && path != "/healthz" && path != "/readyz" && path != "/metrics";
-    if is_static && res.status().is_success() && !res.headers().contains_key(CACHE_CONTROL) {
-        res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(cache_control_for(&path)));
-    }
-    Ok(res)
 }

@@ -156,7 +156,7 @@ impl TestApp {
         let pool = build_pool(&db.url, 5).unwrap();
         let seeded = {
             let mut conn = pool.get().unwrap();
-            atlas_server::cli::seed::seed_demo(&mut *conn, PASSWORD).unwrap()
+            atlas_server::cli::seed::seed_demo(&mut conn, PASSWORD).unwrap()
         };
         let state = build_state(config, pool.clone()).unwrap();
         let app = Application::build(state).unwrap();
