@@ -33,7 +33,12 @@ pub fn list_dossiers(
     actor.require(Capability::Read)?;
     let mut query = query;
     if let Some(text) = query.text.take() {
+        // A national spelling (`06 12 34`) drops its trunk 0 in E.164 (`+33612 34…`).
         let digits = digits_only(&text);
+        let digits = match digits.strip_prefix('0') {
+            Some(rest) if !text.trim_start().starts_with('+') => rest.to_string(),
+            _ => digits,
+        };
         let country = store.org_settings(actor.org_id)?.default_country;
         query.filter.q = Some(DossierText {
             phone: normalize_phone(&text, &country, "q").ok().map(|p| p.into_string()),
