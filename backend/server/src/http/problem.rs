@@ -51,6 +51,32 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "an internal error occurred")
     }
 
+    /// 404 for a reference in a request body (`annonceId`, `assignedToUserId`, …) that names
+    /// nothing in the caller's org; the detail names the field (PRODUCT.md §0).
+    pub fn reference_not_found(field: &str) -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", format!("{field}: no such resource in this organisation"))
+    }
+
+    /// 409 `INVALID_TRANSITION` with the statuses reachable from the current one in `allowed`.
+    pub fn invalid_transition(detail: impl Into<String>, allowed: Vec<String>) -> Self {
+        ApiError { allowed: Some(allowed), ..ApiError::new(StatusCode::CONFLICT, "INVALID_TRANSITION", detail) }
+    }
+
+    /// 400 `REASON_REQUIRED`: a transition's reason (or the comment an `OTHER` reason needs) is
+    /// missing or not an accepted value; `errors` names the field like a validation error.
+    pub fn reason_required(field: &str, message: &str) -> Self {
+        let errors = vec![FieldError { field: field.to_string(), message: message.to_string() }];
+        ApiError {
+            errors: Some(errors),
+            ..ApiError::new(StatusCode::BAD_REQUEST, "REASON_REQUIRED", format!("{field}: {message}"))
+        }
+    }
+
+    /// 422 `ANNONCE_NOT_AVAILABLE`: the annonce exists but cannot take new dossiers.
+    pub fn annonce_not_available(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ANNONCE_NOT_AVAILABLE", detail)
+    }
+
     pub fn to_problem(&self) -> Problem {
         Problem {
             type_: format!("urn:problem-type:atlas:{}", self.code.to_ascii_lowercase().replace('_', "-")),
