@@ -13,7 +13,7 @@ use crate::consent::{
 use crate::error::{DomainError, DomainResult, FieldViolation};
 use crate::identity::{Actor, Capability, OrgId, UserId};
 use crate::ports::{ActivityLog, AuditLog, NewActivity, NewAuditEvent};
-use crate::usecases::parties::{require_dossier, DossierLookup};
+use crate::usecases::parties::{micros, require_dossier, DossierLookup};
 use crate::validation::finish;
 
 /// A stored consent: the fields the policy reads (`record`) plus the rest of the row.
@@ -99,8 +99,8 @@ fn to_input(n: &NewConsent, now: DateTime<Utc>) -> ConsentInput {
         status: n.status,
         source: n.source,
         proof: n.proof.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string),
-        captured_at: n.captured_at.unwrap_or(now),
-        expires_at: n.expires_at,
+        captured_at: n.captured_at.map_or(now, micros),
+        expires_at: n.expires_at.map(micros),
     }
 }
 
@@ -112,6 +112,7 @@ pub fn record_consent(
     corr: Option<String>,
 ) -> DomainResult<ConsentEntry> {
     actor.require(Capability::Write)?;
+    let now = micros(now);
     let input = to_input(&new, now);
     finish(validate_consent_input(&input, now))?;
     require_dossier(store, actor.org_id, new.dossier_id)?;
@@ -127,6 +128,7 @@ pub fn record_next_state(
     corr: Option<String>,
 ) -> DomainResult<ConsentEntry> {
     actor.require(Capability::Write)?;
+    let now = micros(now);
     let previous = store.find_consent(actor.org_id, previous_id)?.ok_or(DomainError::NotFound)?;
     let new = NewConsent {
         dossier_id: previous.dossier_id,

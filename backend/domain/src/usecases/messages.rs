@@ -12,7 +12,7 @@ use crate::error::{DomainError, DomainResult, FieldViolation};
 use crate::identity::{Actor, Capability, OrgId, UserId};
 use crate::ports::{ActivityLog, AuditLog, NewActivity, NewAuditEvent};
 use crate::usecases::consents::ConsentStore;
-use crate::usecases::parties::{require_dossier, DossierLookup};
+use crate::usecases::parties::{micros, require_dossier, DossierLookup};
 use crate::validation::{check_len, finish};
 
 pub const CONTENT_MAX: usize = 10_000;
@@ -126,6 +126,7 @@ pub fn log_message(
     corr: Option<String>,
 ) -> DomainResult<LogOutcome> {
     actor.require(Capability::Write)?;
+    let now = micros(now);
     let external_id = validate(&input)?;
     require_dossier(store, actor.org_id, input.dossier_id)?;
     if input.direction == MessageDirection::Outbound {
@@ -155,7 +156,7 @@ pub fn log_message(
         channel: input.channel,
         direction: input.direction,
         content: input.content,
-        occurred_at: input.occurred_at.unwrap_or(now),
+        occurred_at: input.occurred_at.map_or(now, micros),
         created_by: Some(actor.user_id),
         external_id,
         outbound_message_id: None,

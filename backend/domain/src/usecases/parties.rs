@@ -2,7 +2,7 @@
 //! phones in E.164 and emails lower-cased, a `PARTY` activity when one is added or removed, and an
 //! audit event for every write.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -19,6 +19,12 @@ use crate::validation::{check_opt_len, finish};
 /// Kept to this one question so these modules do not depend on the dossier module's store.
 pub trait DossierLookup {
     fn dossier_exists(&mut self, org: OrgId, dossier: Uuid) -> DomainResult<bool>;
+}
+
+/// Timestamps as PostgreSQL keeps them (microseconds), so that what a write answers is exactly
+/// what a later read returns.
+pub fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
 }
 
 /// 404 naming `dossierId` unless the dossier is in the actor's org.
@@ -177,6 +183,7 @@ pub fn create_party(
     corr: Option<String>,
 ) -> DomainResult<PartyRecord> {
     actor.require(Capability::Write)?;
+    let now = micros(now);
     let settings = store.org_settings(actor.org_id)?;
     let c = validate(&input, &settings.default_country)?;
     require_dossier(store, actor.org_id, input.dossier_id)?;
@@ -226,6 +233,7 @@ pub fn update_party(
     corr: Option<String>,
 ) -> DomainResult<PartyRecord> {
     actor.require(Capability::Write)?;
+    let now = micros(now);
     let before = store.find_party(actor.org_id, id)?.ok_or(DomainError::NotFound)?;
     let settings = store.org_settings(actor.org_id)?;
     let c = validate(&input, &settings.default_country)?;
@@ -263,6 +271,7 @@ pub fn delete_party(
     corr: Option<String>,
 ) -> DomainResult<()> {
     actor.require(Capability::Manage)?;
+    let now = micros(now);
     let before = store.find_party(actor.org_id, id)?.ok_or(DomainError::NotFound)?;
     if !store.delete_party(actor.org_id, id)? {
         return Err(DomainError::NotFound);
