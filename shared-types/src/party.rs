@@ -99,9 +99,8 @@ mod tests {
             r#"{"dossierId":"00000000-0000-0000-0000-000000000001","role":"CO_BORROWER","lastName":"Martin"}"#,
         );
         assert!(matches!(&ok, Ok(r) if r.role == PartyRole::CoBorrower && r.first_name.is_none()));
-        let bad: Result<PartyRequest, _> = serde_json::from_str(
-            r#"{"dossierId":"00000000-0000-0000-0000-000000000001","role":"BUYER","age":3}"#,
-        );
+        let bad: Result<PartyRequest, _> =
+            serde_json::from_str(r#"{"dossierId":"00000000-0000-0000-0000-000000000001","role":"BUYER","age":3}"#);
         assert!(bad.is_err());
         assert!(PartyRole::ALL.iter().all(|r| serde_json::to_value(r).ok() == Some(r.as_str().into())));
         assert!(PartyRole::ALL.iter().all(|r| PartyRole::parse(r.as_str()) == Some(*r)));

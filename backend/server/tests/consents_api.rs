@@ -112,7 +112,10 @@ async fn record_next_state_and_overview() {
         assert_eq!((audit[0]["action"].as_str(), audit[0]["entityType"].as_str()), (Some("CREATE"), Some("CONSENT")));
         assert_eq!(audit[0]["after"]["status"], c["status"]);
     }
-    assert_eq!(audit_of(&app, Uuid::parse_str(second["id"].as_str().unwrap()).unwrap())[0]["after"]["previousId"], first["id"]);
+    assert_eq!(
+        audit_of(&app, Uuid::parse_str(second["id"].as_str().unwrap()).unwrap())[0]["after"]["previousId"],
+        first["id"]
+    );
     assert_eq!(count_where(&app, COUNT, dossier), 4);
 }
 
@@ -174,11 +177,23 @@ async fn validation() {
     let denied = created(&app, &agent, app.paris, &denied).await;
 
     for (b, field) in [
-        (json!({"dossierId": dossier, "channel": "IN_PERSON", "purpose": "CONTACT", "status": "DENIED", "source": "UI"}), "channel"),
-        (json!({"dossierId": dossier, "channel": "SMS", "purpose": "SPAM", "status": "DENIED", "source": "UI"}), "purpose"),
-        (json!({"dossierId": dossier, "channel": "SMS", "purpose": "CONTACT", "status": "MAYBE", "source": "UI"}), "status"),
+        (
+            json!({"dossierId": dossier, "channel": "IN_PERSON", "purpose": "CONTACT", "status": "DENIED", "source": "UI"}),
+            "channel",
+        ),
+        (
+            json!({"dossierId": dossier, "channel": "SMS", "purpose": "SPAM", "status": "DENIED", "source": "UI"}),
+            "purpose",
+        ),
+        (
+            json!({"dossierId": dossier, "channel": "SMS", "purpose": "CONTACT", "status": "MAYBE", "source": "UI"}),
+            "status",
+        ),
         (json!({"dossierId": dossier, "channel": "SMS", "purpose": "CONTACT", "status": "DENIED"}), "source"),
-        (json!({"dossierId": dossier, "channel": "SMS", "purpose": "CONTACT", "status": "DENIED", "source": "UI", "version": 1}), "version"),
+        (
+            json!({"dossierId": dossier, "channel": "SMS", "purpose": "CONTACT", "status": "DENIED", "source": "UI", "version": 1}),
+            "version",
+        ),
     ] {
         let p = problem(post(&app, &agent, app.paris, &b).await, 400, "VALIDATION_ERROR").await;
         assert_eq!(p["errors"][0]["field"], field, "{b}");
@@ -187,7 +202,13 @@ async fn validation() {
     assert!(p["detail"].as_str().unwrap().contains("dossierId"));
 
     // PUT cannot switch the chain
-    let res = put(&app, &agent, &denied["id"], &json!({"channel": "SMS", "purpose": "MARKETING", "status": "DENIED", "source": "UI"})).await;
+    let res = put(
+        &app,
+        &agent,
+        &denied["id"],
+        &json!({"channel": "SMS", "purpose": "MARKETING", "status": "DENIED", "source": "UI"}),
+    )
+    .await;
     let p = problem(res, 400, "VALIDATION_ERROR").await;
     assert_eq!(field_list(&p), ["channel", "purpose"]);
     let other = insert_dossier(&app, app.paris, "Autre", "+33622222222");
@@ -207,11 +228,19 @@ async fn validation() {
         let p = problem(res, 400, "VALIDATION_ERROR").await;
         assert_eq!(field_list(&p), ["dossierId"]);
     }
-    let res = app.req(Method::GET, &format!("{CONSENTS}?dossierId={}", Uuid::now_v7()), &agent, app.paris).send().await.unwrap();
+    let res = app
+        .req(Method::GET, &format!("{CONSENTS}?dossierId={}", Uuid::now_v7()), &agent, app.paris)
+        .send()
+        .await
+        .unwrap();
     problem(res, 404, "NOT_FOUND").await;
 
     // no DELETE: history is kept; the database refuses rewrites too
-    let res = app.req(Method::DELETE, &format!("{CONSENTS}/{}", denied["id"].as_str().unwrap()), &agent, app.paris).send().await.unwrap();
+    let res = app
+        .req(Method::DELETE, &format!("{CONSENTS}/{}", denied["id"].as_str().unwrap()), &agent, app.paris)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     let mut conn = app.pool.get().unwrap();
     assert!(sql_query("UPDATE consent SET status = 'GRANTED'").execute(&mut *conn).is_err());
@@ -228,7 +257,11 @@ async fn roles() {
     problem(post(&app, &viewer, app.paris, &granted(dossier)).await, 403, "FORBIDDEN").await;
     problem(post(&app, &viewer, app.paris, &json!({})).await, 403, "FORBIDDEN").await;
     problem(put(&app, &viewer, &c["id"], &json!({"status": "REVOKED", "source": "UI"})).await, 403, "FORBIDDEN").await;
-    let res = app.req(Method::GET, &format!("{CONSENTS}/{}", c["id"].as_str().unwrap()), &viewer, app.paris).send().await.unwrap();
+    let res = app
+        .req(Method::GET, &format!("{CONSENTS}/{}", c["id"].as_str().unwrap()), &viewer, app.paris)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(overview(&app, &viewer, app.paris, dossier).await["history"].as_array().unwrap().len(), 1);
     assert_eq!(count_where(&app, COUNT, dossier), 1);
@@ -245,7 +278,12 @@ async fn tenant_isolation() {
 
     problem(app.req(Method::GET, &url, &agent, app.paris).send().await.unwrap(), 404, "NOT_FOUND").await;
     problem(app.req(Method::GET, &url, &admin, app.paris).send().await.unwrap(), 404, "NOT_FOUND").await;
-    problem(put(&app, &agent, &lyon_consent["id"], &json!({"status": "REVOKED", "source": "UI"})).await, 404, "NOT_FOUND").await;
+    problem(
+        put(&app, &agent, &lyon_consent["id"], &json!({"status": "REVOKED", "source": "UI"})).await,
+        404,
+        "NOT_FOUND",
+    )
+    .await;
     problem(post(&app, &agent, app.paris, &granted(lyon)).await, 404, "NOT_FOUND").await;
     let res = app.req(Method::GET, &format!("{CONSENTS}?dossierId={lyon}"), &agent, app.paris).send().await.unwrap();
     problem(res, 404, "NOT_FOUND").await;

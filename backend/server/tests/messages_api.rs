@@ -79,13 +79,25 @@ async fn log_list_get_delete_with_activity_and_audit() {
     mail["externalId"] = json!("<abc@mail.example>");
     let mail = created(&app, &agent, app.paris, &mail).await;
     // the same external id on the same channel is a conflict
-    problem(post(&app, &agent, app.paris, &json!({"dossierId": dossier, "channel": "EMAIL", "direction": "INBOUND",
-        "content": "x", "externalId": "<abc@mail.example>"})).await, 409, "CONFLICT").await;
+    problem(
+        post(
+            &app,
+            &agent,
+            app.paris,
+            &json!({"dossierId": dossier, "channel": "EMAIL", "direction": "INBOUND",
+        "content": "x", "externalId": "<abc@mail.example>"}),
+        )
+        .await,
+        409,
+        "CONFLICT",
+    )
+    .await;
 
     // newest first by occurredAt; filters
     let all = get_json(&app, &agent, &format!("{MESSAGES}?dossierId={dossier}")).await;
     assert_eq!(all["totalItems"], 3);
-    let expected: Vec<String> = [&inbound, &mail, &call].iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
+    let expected: Vec<String> =
+        [&inbound, &mail, &call].iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids(&all), expected);
     let inbound_only = get_json(&app, &agent, &format!("{MESSAGES}?dossierId={dossier}&direction=INBOUND")).await;
     assert_eq!(inbound_only["totalItems"], 2);
@@ -130,12 +142,25 @@ async fn validation_roles_and_references() {
 
     for (b, field) in [
         (json!({"dossierId": dossier, "channel": "WHATSAPP", "direction": "INBOUND", "content": "   "}), "content"),
-        (json!({"dossierId": dossier, "channel": "WHATSAPP", "direction": "INBOUND", "content": "x".repeat(10_001)}), "content"),
+        (
+            json!({"dossierId": dossier, "channel": "WHATSAPP", "direction": "INBOUND", "content": "x".repeat(10_001)}),
+            "content",
+        ),
         (json!({"dossierId": dossier, "channel": "FAX", "direction": "INBOUND", "content": "x"}), "channel"),
         (json!({"dossierId": dossier, "channel": "SMS", "direction": "SIDEWAYS", "content": "x"}), "direction"),
         (json!({"dossierId": dossier, "channel": "SMS", "direction": "INBOUND"}), "content"),
-        (json!({"dossierId": dossier, "channel": "SMS", "direction": "INBOUND", "content": "x", "status": "SENT"}), "status"),
-        (json!({"dossierId": dossier, "channel": "SMS", "direction": "INBOUND", "content": "x", "occurredAt": "hier"}), "occurredAt"),
+        (
+            json!({"dossierId": dossier, "channel": "SMS", "direction": "INBOUND", "content": "x", "status": "SENT"}),
+            "status",
+        ),
+        (
+            json!({"dossierId": dossier, "channel": "SMS", "direction": "INBOUND", "content": "x", "occurredAt": "hier"}),
+            "occurredAt",
+        ),
+        (
+            json!({"dossierId": dossier, "channel": "SMS", "direction": "INBOUND", "content": "x", "occurredAt": "2099-01-01T00:00:00Z"}),
+            "occurredAt",
+        ),
     ] {
         let p = problem(post(&app, &agent, app.paris, &b).await, 400, "VALIDATION_ERROR").await;
         assert_eq!(p["errors"][0]["field"], field, "{b}");
@@ -145,7 +170,8 @@ async fn validation_roles_and_references() {
     long["content"] = json!("é".repeat(10_000));
     created(&app, &agent, app.paris, &long).await;
 
-    let p = problem(post(&app, &agent, app.paris, &msg(Uuid::now_v7(), "SMS", "INBOUND")).await, 404, "NOT_FOUND").await;
+    let p =
+        problem(post(&app, &agent, app.paris, &msg(Uuid::now_v7(), "SMS", "INBOUND")).await, 404, "NOT_FOUND").await;
     assert!(p["detail"].as_str().unwrap().contains("dossierId"));
 
     // VIEWER reads, never writes (403 before the body is looked at)
@@ -175,7 +201,8 @@ async fn tenant_isolation() {
     let manager = app.login("manager@demo.atlas").await;
     let lyon = insert_dossier(&app, app.lyon, "Lyonnais", "+33644444444");
     let paris = insert_dossier(&app, app.paris, "Parisien", "+33655555555");
-    let res = app.req(Method::POST, MESSAGES, &admin, app.lyon).json(&msg(lyon, "SMS", "INBOUND")).send().await.unwrap();
+    let res =
+        app.req(Method::POST, MESSAGES, &admin, app.lyon).json(&msg(lyon, "SMS", "INBOUND")).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let lyon_msg: Value = res.json().await.unwrap();
     let paris_msg = created(&app, &agent, app.paris, &msg(paris, "SMS", "INBOUND")).await;
@@ -202,11 +229,18 @@ async fn outbound_needs_a_valid_contact_consent() {
     // none → 422 on every written channel; nothing stored
     let none = insert_dossier(&app, app.paris, "Aucun", "+33610000001");
     for channel in ["WHATSAPP", "SMS", "EMAIL"] {
-        let p = problem(post(&app, &agent, app.paris, &msg(none, channel, "OUTBOUND")).await, 422, "CONSENT_REQUIRED").await;
+        let p = problem(post(&app, &agent, app.paris, &msg(none, channel, "OUTBOUND")).await, 422, "CONSENT_REQUIRED")
+            .await;
         assert!(p["detail"].as_str().unwrap().contains(channel), "{p}");
     }
     // INBOUND, PHONE and IN_PERSON need none
-    for (channel, direction) in [("WHATSAPP", "INBOUND"), ("SMS", "INBOUND"), ("EMAIL", "INBOUND"), ("PHONE", "OUTBOUND"), ("IN_PERSON", "OUTBOUND")] {
+    for (channel, direction) in [
+        ("WHATSAPP", "INBOUND"),
+        ("SMS", "INBOUND"),
+        ("EMAIL", "INBOUND"),
+        ("PHONE", "OUTBOUND"),
+        ("IN_PERSON", "OUTBOUND"),
+    ] {
         created(&app, &agent, app.paris, &msg(none, channel, direction)).await;
     }
     assert_eq!(count_where(&app, "SELECT count(*) AS n FROM message WHERE dossier_id = $1 AND direction = 'OUTBOUND' AND channel IN ('WHATSAPP','SMS','EMAIL')", none), 0);
@@ -233,7 +267,8 @@ async fn outbound_needs_a_valid_contact_consent() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let p = problem(post(&app, &agent, app.paris, &msg(revoked, "SMS", "OUTBOUND")).await, 422, "CONSENT_REQUIRED").await;
+    let p =
+        problem(post(&app, &agent, app.paris, &msg(revoked, "SMS", "OUTBOUND")).await, 422, "CONSENT_REQUIRED").await;
     assert!(p["detail"].as_str().unwrap().contains("REVOKED"));
     // granted again → allowed again
     consent(&app, &agent, revoked, json!({"channel": "SMS"})).await;
@@ -242,9 +277,16 @@ async fn outbound_needs_a_valid_contact_consent() {
     // GRANTED but expired → 422; GRANTED with a future expiry → 201
     let expired = insert_dossier(&app, app.paris, "Expiré", "+33610000005");
     let now = Utc::now();
-    consent(&app, &agent, expired, json!({"channel": "EMAIL", "capturedAt": now - Duration::days(30),
-        "expiresAt": now - Duration::days(1)})).await;
-    let p = problem(post(&app, &agent, app.paris, &msg(expired, "EMAIL", "OUTBOUND")).await, 422, "CONSENT_REQUIRED").await;
+    consent(
+        &app,
+        &agent,
+        expired,
+        json!({"channel": "EMAIL", "capturedAt": now - Duration::days(30),
+        "expiresAt": now - Duration::days(1)}),
+    )
+    .await;
+    let p =
+        problem(post(&app, &agent, app.paris, &msg(expired, "EMAIL", "OUTBOUND")).await, 422, "CONSENT_REQUIRED").await;
     assert!(p["detail"].as_str().unwrap().contains("expired"));
     consent(&app, &agent, expired, json!({"channel": "EMAIL", "expiresAt": now + Duration::days(365)})).await;
     created(&app, &agent, app.paris, &msg(expired, "EMAIL", "OUTBOUND")).await;
@@ -252,10 +294,12 @@ async fn outbound_needs_a_valid_contact_consent() {
     // MARKETING does not count for CONTACT
     let marketing = insert_dossier(&app, app.paris, "Marketing", "+33610000006");
     consent(&app, &agent, marketing, json!({"purpose": "MARKETING"})).await;
-    problem(post(&app, &agent, app.paris, &msg(marketing, "WHATSAPP", "OUTBOUND")).await, 422, "CONSENT_REQUIRED").await;
+    problem(post(&app, &agent, app.paris, &msg(marketing, "WHATSAPP", "OUTBOUND")).await, 422, "CONSENT_REQUIRED")
+        .await;
     // a PHONE consent does not count for WHATSAPP either
     consent(&app, &agent, marketing, json!({"channel": "PHONE"})).await;
-    problem(post(&app, &agent, app.paris, &msg(marketing, "WHATSAPP", "OUTBOUND")).await, 422, "CONSENT_REQUIRED").await;
+    problem(post(&app, &agent, app.paris, &msg(marketing, "WHATSAPP", "OUTBOUND")).await, 422, "CONSENT_REQUIRED")
+        .await;
 }
 
 #[actix_web::test]

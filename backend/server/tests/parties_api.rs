@@ -65,7 +65,8 @@ async fn create_get_update_delete_with_normalisation_activities_and_audit() {
 
     // PUT: full representation; absent optional fields become null.
     let put = json!({"dossierId": dossier, "role": "CO_BORROWER", "lastName": "Martin", "phone": "+33 7 81 23 45 67"});
-    let res = app.req(Method::PUT, &location, &agent, app.paris).header("If-Match", "\"1\"").json(&put).send().await.unwrap();
+    let res =
+        app.req(Method::PUT, &location, &agent, app.paris).header("If-Match", "\"1\"").json(&put).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "etag"), "\"2\"");
     let u: Value = res.json().await.unwrap();
@@ -76,7 +77,8 @@ async fn create_get_update_delete_with_normalisation_activities_and_audit() {
     assert_eq!(u["version"], 2);
 
     // stale version, by header (bare) or by body
-    let res = app.req(Method::PUT, &location, &agent, app.paris).header("If-Match", "1").json(&put).send().await.unwrap();
+    let res =
+        app.req(Method::PUT, &location, &agent, app.paris).header("If-Match", "1").json(&put).send().await.unwrap();
     problem(res, 409, "VERSION_CONFLICT").await;
     let mut stale = put.clone();
     stale["version"] = json!(1);
@@ -131,7 +133,9 @@ async fn validation_errors_are_collected_and_references_checked() {
     assert_eq!(fields, ["lastName", "phone", "email", "notes"]);
 
     // a single name is enough (a bank, a notary's office)
-    let bank = created(&app, &agent, app.paris, &json!({"dossierId": dossier, "role": "BANK", "lastName": "Crédit Mutuel"})).await;
+    let bank =
+        created(&app, &agent, app.paris, &json!({"dossierId": dossier, "role": "BANK", "lastName": "Crédit Mutuel"}))
+            .await;
     assert_eq!(bank["firstName"], Value::Null);
 
     for (b, field) in [
@@ -265,7 +269,11 @@ async fn list_is_paged_newest_first_and_sortable() {
         let app = &app;
         let agent = agent.clone();
         async move {
-            let res = app.req(Method::GET, &format!("{PARTIES}?dossierId={dossier}&{q}"), &agent, app.paris).send().await.unwrap();
+            let res = app
+                .req(Method::GET, &format!("{PARTIES}?dossierId={dossier}&{q}"), &agent, app.paris)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(res.status(), 200);
             res.json::<Value>().await.unwrap()
         }
@@ -274,7 +282,10 @@ async fn list_is_paged_newest_first_and_sortable() {
         v["items"].as_array().unwrap().iter().map(|p| p["lastName"].as_str().unwrap().to_string()).collect()
     };
     let page = get("size=2").await;
-    assert_eq!((page["totalItems"].as_u64(), page["totalPages"].as_u64(), page["size"].as_u64()), (Some(3), Some(2), Some(2)));
+    assert_eq!(
+        (page["totalItems"].as_u64(), page["totalPages"].as_u64(), page["size"].as_u64()),
+        (Some(3), Some(2), Some(2))
+    );
     assert_eq!(names(&page), ["Chloé", "Alain"]);
     assert_eq!(names(&get("size=2&page=1").await), ["Bernard"]);
     assert_eq!(names(&get("sort=lastName,asc").await), ["Alain", "Bernard", "Chloé"]);

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::activity::ActivityType;
 use crate::consent::{
-    current_states, history_newest_first, validate_consent_input, validate_next_state, ConsentChannel,
-    ConsentInput, ConsentPurpose, ConsentRecord, ConsentSource, ConsentStatus,
+    current_states, history_newest_first, validate_consent_input, validate_next_state, ConsentChannel, ConsentInput,
+    ConsentPurpose, ConsentRecord, ConsentSource, ConsentStatus,
 };
 use crate::error::{DomainError, DomainResult, FieldViolation};
 use crate::identity::{Actor, Capability, OrgId, UserId};

@@ -2,12 +2,14 @@
 //! messages logged by hand: an OUTBOUND message on WHATSAPP, SMS or EMAIL needs the dossier's
 //! latest CONTACT consent for that channel to be GRANTED and unexpired, exactly like a real send.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::activity::ActivityType;
-use crate::consent::{check_outbound_consent, ConsentDenial, MessageChannel, MessageDirection};
+use crate::consent::{
+    check_outbound_consent, ConsentDenial, MessageChannel, MessageDirection, CAPTURED_AT_MAX_SKEW_MINUTES,
+};
 use crate::error::{DomainError, DomainResult, FieldViolation};
 use crate::identity::{Actor, Capability, OrgId, UserId};
 use crate::ports::{ActivityLog, AuditLog, NewActivity, NewAuditEvent};
@@ -107,12 +109,17 @@ pub enum LogOutcome {
     Blocked(ConsentDenial),
 }
 
-fn validate(input: &MessageInput) -> DomainResult<Option<String>> {
+/// A logged message has happened: `occurredAt` may not be in the future (beyond the clock skew
+/// tolerated for consents), which would also push the dossier's lastActivityAt ahead of time.
+fn validate(input: &MessageInput, now: DateTime<Utc>) -> DomainResult<Option<String>> {
     let mut out: Vec<FieldViolation> = Vec::new();
     check_len(&mut out, "content", input.content.trim(), 1, CONTENT_MAX);
     let external_id = input.external_id.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if let Some(e) = &external_id {
         check_len(&mut out, "externalId", e, 1, EXTERNAL_ID_MAX);
+    }
+    if input.occurred_at.is_some_and(|t| t > now + Duration::minutes(CAPTURED_AT_MAX_SKEW_MINUTES)) {
+        out.push(FieldViolation::new("occurredAt", "must not be in the future"));
     }
     finish(out)?;
     Ok(external_id)
@@ -127,7 +134,7 @@ pub fn log_message(
 ) -> DomainResult<LogOutcome> {
     actor.require(Capability::Write)?;
     let now = micros(now);
-    let external_id = validate(&input)?;
+    let external_id = validate(&input, now)?;
     require_dossier(store, actor.org_id, input.dossier_id)?;
     if input.direction == MessageDirection::Outbound {
         let records = store.consent_records(actor.org_id, input.dossier_id)?;
@@ -248,17 +255,34 @@ mod tests {
         }
     }
 
+    fn validate_at(i: &MessageInput) -> DomainResult<Option<String>> {
+        validate(i, Utc::now())
+    }
+
+    #[test]
+    fn occurred_at_not_in_the_future() {
+        let now = Utc::now();
+        let mut i = input("Bonjour", None);
+        i.occurred_at = Some(now + Duration::minutes(4));
+        assert!(validate(&i, now).is_ok());
+        i.occurred_at = Some(now + Duration::hours(1));
+        assert!(matches!(validate(&i, now), Err(DomainError::Validation(v)) if v[0].field == "occurredAt"));
+    }
+
     #[test]
     fn content_and_external_id() {
-        assert!(matches!(validate(&input("Bonjour", None)), Ok(None)));
-        assert!(matches!(validate(&input("Bonjour", Some("  "))), Ok(None)));
-        assert!(matches!(validate(&input("Bonjour", Some(" <a@b> "))), Ok(Some(e)) if e == "<a@b>"));
-        assert!(validate(&input(&"x".repeat(CONTENT_MAX), None)).is_ok());
+        assert!(matches!(validate_at(&input("Bonjour", None)), Ok(None)));
+        assert!(matches!(validate_at(&input("Bonjour", Some("  "))), Ok(None)));
+        assert!(matches!(validate_at(&input("Bonjour", Some(" <a@b> "))), Ok(Some(e)) if e == "<a@b>"));
+        assert!(validate_at(&input(&"x".repeat(CONTENT_MAX), None)).is_ok());
         let fields = |r: DomainResult<Option<String>>| match r {
             Err(DomainError::Validation(v)) => v.into_iter().map(|f| f.field).collect::<Vec<_>>(),
             _ => vec![],
         };
-        assert_eq!(fields(validate(&input("  ", None))), ["content"]);
-        assert_eq!(fields(validate(&input(&"x".repeat(CONTENT_MAX + 1), Some(&"e".repeat(201))))), ["content", "externalId"]);
+        assert_eq!(fields(validate_at(&input("  ", None))), ["content"]);
+        assert_eq!(
+            fields(validate_at(&input(&"x".repeat(CONTENT_MAX + 1), Some(&"e".repeat(201))))),
+            ["content", "externalId"]
+        );
     }
 }

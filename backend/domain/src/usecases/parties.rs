@@ -162,7 +162,14 @@ fn party_activity(org: OrgId, actor: &Actor, p: &PartyRecord, added: bool, now: 
     }
 }
 
-fn audit(actor: &Actor, action: &'static str, id: Uuid, before: Option<Value>, after: Option<Value>, corr: Option<String>) -> NewAuditEvent {
+fn audit(
+    actor: &Actor,
+    action: &'static str,
+    id: Uuid,
+    before: Option<Value>,
+    after: Option<Value>,
+    corr: Option<String>,
+) -> NewAuditEvent {
     NewAuditEvent {
         org_id: actor.org_id,
         actor_user_id: Some(actor.user_id),
@@ -239,7 +246,10 @@ pub fn update_party(
     let c = validate(&input, &settings.default_country)?;
     if input.dossier_id != before.dossier_id {
         require_dossier(store, actor.org_id, input.dossier_id)?;
-        return Err(DomainError::invalid("dossierId", "cannot be changed: remove the party and add it to the other dossier"));
+        return Err(DomainError::invalid(
+            "dossierId",
+            "cannot be changed: remove the party and add it to the other dossier",
+        ));
     }
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(DomainError::VersionConflict);

@@ -14,18 +14,8 @@ use super::parties::dossier_fk;
 use super::schema::message;
 use super::{infra, Db};
 
-type MessageRow = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    String,
-    DateTime<Utc>,
-    Option<Uuid>,
-    Option<String>,
-    Option<Uuid>,
-    DateTime<Utc>,
-);
+type MessageRow =
+    (Uuid, Uuid, String, String, String, DateTime<Utc>, Option<Uuid>, Option<String>, Option<Uuid>, DateTime<Utc>);
 
 const COLS: (
     message::id,

@@ -16,9 +16,7 @@ use super::{infra, Db};
 
 impl DossierLookup for Db<'_> {
     fn dossier_exists(&mut self, org: OrgId, id: Uuid) -> DomainResult<bool> {
-        diesel::select(diesel::dsl::exists(dossier::table.find((org.0, id))))
-            .get_result(self.conn)
-            .map_err(infra)
+        diesel::select(diesel::dsl::exists(dossier::table.find((org.0, id)))).get_result(self.conn).map_err(infra)
     }
 }
 
@@ -77,7 +75,8 @@ const COLS: (
 );
 
 fn record(r: PartyRow) -> DomainResult<PartyRecord> {
-    let role = PartyRole::parse(&r.2).ok_or_else(|| DomainError::Infra(format!("unknown party role in database: {}", r.2)))?;
+    let role =
+        PartyRole::parse(&r.2).ok_or_else(|| DomainError::Infra(format!("unknown party role in database: {}", r.2)))?;
     Ok(PartyRecord {
         id: r.0,
         dossier_id: r.1,

@@ -22,9 +22,8 @@ use crate::http::query::Query;
 use crate::http::state::State;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/consentements").route(web::get().to(list)).route(web::post().to(create))).service(
-        web::resource("/consentements/{id}").route(web::get().to(get)).route(web::put().to(next_state)),
-    );
+    cfg.service(web::resource("/consentements").route(web::get().to(list)).route(web::post().to(create)))
+        .service(web::resource("/consentements/{id}").route(web::get().to(get)).route(web::put().to(next_state)));
 }
 
 fn dto(e: &ConsentEntry) -> Result<ConsentDto, ApiError> {
@@ -80,9 +79,8 @@ pub async fn create(st: State, ctx: RequestContext, body: web::Bytes) -> Result<
         expires_at: r.expires_at,
     };
     let corr = ctx.correlation_id();
-    let entry = st
-        .with_conn(move |conn, _| in_tx(conn, |db| uc::record_consent(db, &actor, new, Utc::now(), corr)))
-        .await?;
+    let entry =
+        st.with_conn(move |conn, _| in_tx(conn, |db| uc::record_consent(db, &actor, new, Utc::now(), corr))).await?;
     created(&entry)
 }
 

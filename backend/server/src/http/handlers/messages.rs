@@ -8,7 +8,9 @@ use chrono::Utc;
 use atlas_domain::consent::{MessageChannel, MessageDirection};
 use atlas_domain::error::DomainError;
 use atlas_domain::identity::Capability;
-use atlas_domain::usecases::messages::{self as uc, LogOutcome, MessageInput, MessageQuery, MessageRecord, MessageSort};
+use atlas_domain::usecases::messages::{
+    self as uc, LogOutcome, MessageInput, MessageQuery, MessageRecord, MessageSort,
+};
 use atlas_shared_types::message::{
     CreateMessageRequest, MessageChannel as DtoChannel, MessageDirection as DtoDirection, MessageDto,
 };
@@ -23,9 +25,8 @@ use crate::http::query::Query;
 use crate::http::state::State;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/messages").route(web::get().to(list)).route(web::post().to(create))).service(
-        web::resource("/messages/{id}").route(web::get().to(get)).route(web::delete().to(delete)),
-    );
+    cfg.service(web::resource("/messages").route(web::get().to(list)).route(web::post().to(create)))
+        .service(web::resource("/messages/{id}").route(web::get().to(get)).route(web::delete().to(delete)));
 }
 
 fn dto(m: &MessageRecord) -> Result<MessageDto, ApiError> {
@@ -82,9 +83,8 @@ pub async fn create(st: State, ctx: RequestContext, body: web::Bytes) -> Result<
         external_id: r.external_id,
     };
     let corr = ctx.correlation_id();
-    let outcome = st
-        .with_conn(move |conn, _| in_tx(conn, |db| uc::log_message(db, &actor, input, Utc::now(), corr)))
-        .await?;
+    let outcome =
+        st.with_conn(move |conn, _| in_tx(conn, |db| uc::log_message(db, &actor, input, Utc::now(), corr))).await?;
     match outcome {
         LogOutcome::Logged(m) => Ok(HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/api/v1/messages/{}", m.id)))

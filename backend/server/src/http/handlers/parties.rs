@@ -19,13 +19,12 @@ use crate::http::state::State;
 use crate::http::versioning::{created_versioned, expected_version, ok_versioned};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/parties-prenantes").route(web::get().to(list)).route(web::post().to(create)))
-        .service(
-            web::resource("/parties-prenantes/{id}")
-                .route(web::get().to(get))
-                .route(web::put().to(update))
-                .route(web::delete().to(delete)),
-        );
+    cfg.service(web::resource("/parties-prenantes").route(web::get().to(list)).route(web::post().to(create))).service(
+        web::resource("/parties-prenantes/{id}")
+            .route(web::get().to(get))
+            .route(web::put().to(update))
+            .route(web::delete().to(delete)),
+    );
 }
 
 /// A DTO enum and its domain twin share their wire names; this crosses from one to the other.
@@ -102,9 +101,8 @@ pub async fn create(st: State, ctx: RequestContext, body: web::Bytes) -> Result<
     actor.require(Capability::Write)?;
     let input = input(parse_json::<PartyRequest>(&body)?)?;
     let corr = ctx.correlation_id();
-    let party = st
-        .with_conn(move |conn, _| in_tx(conn, |db| uc::create_party(db, &actor, input, Utc::now(), corr)))
-        .await?;
+    let party =
+        st.with_conn(move |conn, _| in_tx(conn, |db| uc::create_party(db, &actor, input, Utc::now(), corr))).await?;
     Ok(created_versioned(format!("/api/v1/parties-prenantes/{}", party.id), &dto(&party)?, party.version))
 }
 
