@@ -27,10 +27,18 @@ pub enum DomainError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// A reference in a request body (`dossierId`, …) names nothing in the caller's org: 404 with
+    /// a detail naming the field.
+    #[error("{0} not found")]
+    ReferenceNotFound(&'static str),
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("version conflict")]
     VersionConflict,
+    /// PRODUCT.md §7: an outbound message without a valid CONTACT consent (422); the detail says
+    /// which consent is missing.
+    #[error("consent required: {0}")]
+    ConsentRequired(String),
     /// A port (database, provider) failed; the message is for logs only, never for clients.
     #[error("infrastructure failure: {0}")]
     Infra(String),

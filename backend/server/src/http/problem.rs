@@ -131,12 +131,18 @@ impl From<DomainError> for ApiError {
                 ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "your role does not allow this action")
             }
             DomainError::NotFound => ApiError::not_found(),
+            DomainError::ReferenceNotFound(field) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("{field} does not name an existing resource of this organisation"),
+            ),
             DomainError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "CONFLICT", m),
             DomainError::VersionConflict => ApiError::new(
                 StatusCode::CONFLICT,
                 "VERSION_CONFLICT",
                 "the resource was modified since you read it; reload and retry",
             ),
+            DomainError::ConsentRequired(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "CONSENT_REQUIRED", m),
             DomainError::Infra(msg) => {
                 // Logged with the request's span; the client only learns that it failed.
                 tracing::error!(error = %msg, "infrastructure failure");

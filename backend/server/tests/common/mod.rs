@@ -201,3 +201,76 @@ pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(body["requestId"].as_str(), Some(rid.as_str()), "requestId matches X-Request-Id");
     body
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers added by feat/parties (parties, messages, consents tests).
+// ---------------------------------------------------------------------------------------------
+
+/// Inserts a dossier straight into the database (these tests must not depend on the dossier API)
+/// and returns its id.
+pub fn insert_dossier(app: &TestApp, org: Uuid, name: &str, phone: &str) -> Uuid {
+    use diesel::sql_types::{Text, Uuid as SqlUuid};
+    let id = Uuid::now_v7();
+    let mut conn = app.pool.get().unwrap();
+    sql_query(
+        "INSERT INTO dossier (org_id, id, reference, lead_name, lead_phone, source, dossier_type) \
+         VALUES ($1, $2, $3, $4, $5, 'WEB', 'BUY')",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(format!("DOS-T{}", id.simple()))
+    .bind::<Text, _>(name)
+    .bind::<Text, _>(phone)
+    .execute(&mut *conn)
+    .unwrap();
+    id
+}
+
+/// `SELECT count(*)` of a query whose only parameter ($1) is a UUID.
+pub fn count_where(app: &TestApp, sql: &str, id: Uuid) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.pool.get().unwrap();
+    let row: N = sql_query(sql).bind::<diesel::sql_types::Uuid, _>(id).get_result(&mut *conn).unwrap();
+    row.n
+}
+
+/// The audit events of an entity, oldest first, as `{action, entityType, actorUserId, before, after, diff}`.
+pub fn audit_of(app: &TestApp, entity_id: Uuid) -> Vec<Value> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Jsonb)]
+        j: Value,
+    }
+    let mut conn = app.pool.get().unwrap();
+    let rows: Vec<Row> = sql_query(
+        "SELECT jsonb_build_object('action', action, 'entityType', entity_type, 'actorUserId', actor_user_id, \
+         'before', before, 'after', after, 'diff', diff, 'correlationId', correlation_id) AS j \
+         FROM audit_event WHERE entity_id = $1 ORDER BY created_at, id",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(entity_id)
+    .load(&mut *conn)
+    .unwrap();
+    rows.into_iter().map(|r| r.j).collect()
+}
+
+/// The timeline activities of a dossier, oldest first, as `{type, content, metadata}`.
+pub fn activities_of(app: &TestApp, dossier_id: Uuid) -> Vec<Value> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Jsonb)]
+        j: Value,
+    }
+    let mut conn = app.pool.get().unwrap();
+    let rows: Vec<Row> = sql_query(
+        "SELECT jsonb_build_object('type', type, 'content', content, 'metadata', metadata) AS j \
+         FROM activity WHERE dossier_id = $1 ORDER BY created_at, id",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(dossier_id)
+    .load(&mut *conn)
+    .unwrap();
+    rows.into_iter().map(|r| r.j).collect()
+}
