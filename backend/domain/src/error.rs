@@ -31,6 +31,14 @@ pub enum DomainError {
     Conflict(String),
     #[error("version conflict")]
     VersionConflict,
+    /// A reference in a request body (e.g. `dossierId`) names nothing in the caller's org; the
+    /// field name goes into the 404's detail.
+    #[error("{0} not found")]
+    ReferenceNotFound(&'static str),
+    /// The write would overlap these appointments of the same assignee and the org blocks
+    /// overlaps (PRODUCT.md §6) → 409 `APPOINTMENT_CONFLICT`.
+    #[error("appointment overlaps {0:?}")]
+    AppointmentConflict(Vec<uuid::Uuid>),
     /// A port (database, provider) failed; the message is for logs only, never for clients.
     #[error("infrastructure failure: {0}")]
     Infra(String),

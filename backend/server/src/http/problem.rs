@@ -105,6 +105,19 @@ impl From<DomainError> for ApiError {
                 ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "your role does not allow this action")
             }
             DomainError::NotFound => ApiError::not_found(),
+            DomainError::ReferenceNotFound(field) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("{field} does not name anything in this organisation"),
+            ),
+            DomainError::AppointmentConflict(ids) => {
+                let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "APPOINTMENT_CONFLICT",
+                    format!("the assignee already has an appointment at that time: {}", ids.join(", ")),
+                )
+            }
             DomainError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "CONFLICT", m),
             DomainError::VersionConflict => ApiError::new(
                 StatusCode::CONFLICT,
