@@ -39,7 +39,9 @@ async fn notes_crud_with_author_rules_and_audit() {
     let agent_id = user_id_sql(&app, "agent@demo.atlas");
     let d = insert_dossier_sql(&app, app.paris, "Claire Blanc");
 
-    let res = post_note(&app, &agent, app.paris, &json!({"dossierId": d, "content": "  Rappeler lundi ", "type": "NOTE"})).await;
+    let res =
+        post_note(&app, &agent, app.paris, &json!({"dossierId": d, "content": "  Rappeler lundi ", "type": "NOTE"}))
+            .await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let location = res.headers()["location"].to_str().unwrap().to_string();
@@ -53,7 +55,8 @@ async fn notes_crud_with_author_rules_and_audit() {
     assert_eq!(got, n);
 
     // only notes can be written; role and body checks
-    let res = post_note(&app, &agent, app.paris, &json!({"dossierId": d, "content": "x", "type": "STATUS_CHANGE"})).await;
+    let res =
+        post_note(&app, &agent, app.paris, &json!({"dossierId": d, "content": "x", "type": "STATUS_CHANGE"})).await;
     assert_eq!(problem(res, 400, "VALIDATION_ERROR").await["errors"][0]["field"], "type");
     let res = post_note(&app, &agent, app.paris, &json!({"dossierId": d, "content": "   "})).await;
     assert_eq!(problem(res, 400, "VALIDATION_ERROR").await["errors"][0]["field"], "content");
@@ -66,19 +69,32 @@ async fn notes_crud_with_author_rules_and_audit() {
 
     // the author edits; another agent may not; a manager may
     let path = format!("/api/v1/activities/{id}");
-    let res = app.req(Method::PUT, &path, &agent, app.paris).header("If-Match", "1").json(&json!({"content": "Rappeler mardi"})).send().await.unwrap();
+    let res = app
+        .req(Method::PUT, &path, &agent, app.paris)
+        .header("If-Match", "1")
+        .json(&json!({"content": "Rappeler mardi"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["etag"], "\"2\"");
     let edited: Value = res.json().await.unwrap();
     assert_eq!(edited["content"], "Rappeler mardi");
     assert_eq!(edited["occurredAt"], n["occurredAt"], "an absent occurredAt is kept");
-    let res = app.req(Method::PUT, &path, &other_agent, app.paris).json(&json!({"content": "pirate"})).send().await.unwrap();
+    let res =
+        app.req(Method::PUT, &path, &other_agent, app.paris).json(&json!({"content": "pirate"})).send().await.unwrap();
     problem(res, 403, "FORBIDDEN").await;
     let res = app.req(Method::DELETE, &path, &other_agent, app.paris).send().await.unwrap();
     problem(res, 403, "FORBIDDEN").await;
-    let res = app.req(Method::PUT, &path, &viewer, app.paris).json(&json!({"content": "lecteur"})).send().await.unwrap();
+    let res =
+        app.req(Method::PUT, &path, &viewer, app.paris).json(&json!({"content": "lecteur"})).send().await.unwrap();
     problem(res, 403, "FORBIDDEN").await;
-    let res = app.req(Method::PUT, &path, &manager, app.paris).json(&json!({"content": "Revu", "version": 1})).send().await.unwrap();
+    let res = app
+        .req(Method::PUT, &path, &manager, app.paris)
+        .json(&json!({"content": "Revu", "version": 1}))
+        .send()
+        .await
+        .unwrap();
     problem(res, 409, "VERSION_CONFLICT").await;
     let res = app
         .req(Method::PUT, &path, &manager, app.paris)
@@ -91,7 +107,12 @@ async fn notes_crud_with_author_rules_and_audit() {
     assert_eq!((edited["version"].as_i64(), edited["occurredAt"].as_str()), (Some(3), Some("2026-11-20T08:00:00Z")));
     assert_eq!(edited["createdByUserId"], agent_id.to_string(), "the author stays the author");
     let other = insert_dossier_sql(&app, app.paris, "Autre");
-    let res = app.req(Method::PUT, &path, &agent, app.paris).json(&json!({"content": "x", "dossierId": other})).send().await.unwrap();
+    let res = app
+        .req(Method::PUT, &path, &agent, app.paris)
+        .json(&json!({"content": "x", "dossierId": other}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(res, 400, "VALIDATION_ERROR").await["errors"][0]["field"], "dossierId");
 
     // the author deletes
@@ -102,13 +123,21 @@ async fn notes_crud_with_author_rules_and_audit() {
 
     // a manager deletes another's note
     let second = note(&app, &other_agent, d, "Note de l'agent 2").await;
-    let res = app.req(Method::DELETE, &format!("/api/v1/activities/{}", second["id"].as_str().unwrap()), &manager, app.paris).send().await.unwrap();
+    let res = app
+        .req(Method::DELETE, &format!("/api/v1/activities/{}", second["id"].as_str().unwrap()), &manager, app.paris)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
 
-    let audit = get_json(&app, &manager, app.paris, &format!("/api/v1/audit-events?entityType=ACTIVITY&entityId={id}")).await;
+    let audit =
+        get_json(&app, &manager, app.paris, &format!("/api/v1/audit-events?entityType=ACTIVITY&entityId={id}")).await;
     let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["DELETE", "UPDATE", "UPDATE", "CREATE"]);
-    assert_eq!(audit["items"][2]["diff"], json!([{"op": "replace", "path": "/content", "value": "Rappeler mardi"}, {"op": "replace", "path": "/version", "value": 2}]));
+    assert_eq!(
+        audit["items"][2]["diff"],
+        json!([{"op": "replace", "path": "/content", "value": "Rappeler mardi"}, {"op": "replace", "path": "/version", "value": 2}])
+    );
 }
 
 #[actix_web::test]
@@ -132,12 +161,18 @@ async fn system_activities_are_read_only() {
     assert_eq!(got["createdByUserId"], Value::Null);
 
     for token in [&manager, &agent] {
-        let res = app.req(Method::PUT, &path, token, app.paris).json(&json!({"content": "réécrit"})).send().await.unwrap();
+        let res =
+            app.req(Method::PUT, &path, token, app.paris).json(&json!({"content": "réécrit"})).send().await.unwrap();
         problem(res, 409, "CONFLICT").await;
         let res = app.req(Method::DELETE, &path, token, app.paris).send().await.unwrap();
         problem(res, 409, "CONFLICT").await;
     }
-    let res = app.req(Method::PUT, &path, &manager, app.paris).json(&json!({"content": "x", "type": "STATUS_CHANGE"})).send().await.unwrap();
+    let res = app
+        .req(Method::PUT, &path, &manager, app.paris)
+        .json(&json!({"content": "x", "type": "STATUS_CHANGE"}))
+        .send()
+        .await
+        .unwrap();
     problem(res, 400, "VALIDATION_ERROR").await;
     assert_eq!(get_json(&app, &agent, app.paris, &path).await, got, "unchanged");
 }
@@ -155,7 +190,8 @@ async fn list_is_newest_first_filters_and_stays_in_the_org() {
         (d1, "récente", "2026-11-20T09:00:00Z"),
         (d2, "milieu", "2026-11-10T09:00:00Z"),
     ] {
-        let res = post_note(&app, &agent, app.paris, &json!({"dossierId": d, "content": content, "occurredAt": at})).await;
+        let res =
+            post_note(&app, &agent, app.paris, &json!({"dossierId": d, "content": content, "occurredAt": at})).await;
         assert_eq!(res.status(), 201);
     }
     exec_sql(
@@ -190,7 +226,9 @@ async fn list_is_newest_first_filters_and_stays_in_the_org() {
     }
     let mut conn = app.pool.get().unwrap();
     let last: Last = diesel::RunQueryDsl::get_result(
-        diesel::sql_query(format!("SELECT to_char(last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS last FROM dossier WHERE id = '{d2}'")),
+        diesel::sql_query(format!(
+            "SELECT to_char(last_activity_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS last FROM dossier WHERE id = '{d2}'"
+        )),
         &mut *conn,
     )
     .unwrap();
@@ -214,5 +252,6 @@ async fn list_is_newest_first_filters_and_stays_in_the_org() {
     assert_eq!(paris_all["totalItems"], 4);
     let lyon_all = get_json(&app, &admin, app.lyon, "/api/v1/activities").await;
     assert_eq!(contents(&lyon_all), ["à Lyon"]);
-    problem(app.req(Method::GET, "/api/v1/activities/42", &agent, app.paris).send().await.unwrap(), 404, "NOT_FOUND").await;
+    problem(app.req(Method::GET, "/api/v1/activities/42", &agent, app.paris).send().await.unwrap(), 404, "NOT_FOUND")
+        .await;
 }

@@ -123,18 +123,17 @@ async fn crud_with_etag_version_activities_and_audit() {
     // delete: MANAGER+ only
     let res = app.req(Method::DELETE, &format!("/api/v1/appointments/{id}"), &agent, app.paris).send().await.unwrap();
     problem(res, 403, "FORBIDDEN").await;
-    let res =
-        app.req(Method::DELETE, &format!("/api/v1/appointments/{id}"), &manager, app.paris).send().await.unwrap();
+    let res = app.req(Method::DELETE, &format!("/api/v1/appointments/{id}"), &manager, app.paris).send().await.unwrap();
     assert_eq!(res.status(), 204);
     let res = app.req(Method::GET, &format!("/api/v1/appointments/{id}"), &agent, app.paris).send().await.unwrap();
     problem(res, 404, "NOT_FOUND").await;
-    let res =
-        app.req(Method::DELETE, &format!("/api/v1/appointments/{id}"), &manager, app.paris).send().await.unwrap();
+    let res = app.req(Method::DELETE, &format!("/api/v1/appointments/{id}"), &manager, app.paris).send().await.unwrap();
     problem(res, 404, "NOT_FOUND").await;
     problem(put(&app, &agent, &id, &upd).await, 404, "NOT_FOUND").await;
 
     // timeline: one APPOINTMENT activity per write, newest first
-    let acts = get_json(&app, &agent, app.paris, &format!("/api/v1/activities?dossierId={dossier}&type=APPOINTMENT")).await;
+    let acts =
+        get_json(&app, &agent, app.paris, &format!("/api/v1/activities?dossierId={dossier}&type=APPOINTMENT")).await;
     let events: Vec<&str> =
         acts["items"].as_array().unwrap().iter().map(|a| a["metadata"]["event"].as_str().unwrap()).collect();
     assert_eq!(events, ["DELETED", "CANCELLED", "UPDATED", "UPDATED", "CREATED"]);
@@ -142,7 +141,9 @@ async fn crud_with_etag_version_activities_and_audit() {
     assert_eq!(acts["items"][4]["createdByUserId"], agent_id.to_string());
 
     // audit: one event per write
-    let audit = get_json(&app, &manager, app.paris, &format!("/api/v1/audit-events?entityType=APPOINTMENT&entityId={id}")).await;
+    let audit =
+        get_json(&app, &manager, app.paris, &format!("/api/v1/audit-events?entityType=APPOINTMENT&entityId={id}"))
+            .await;
     let actions: Vec<&str> = audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["DELETE", "UPDATE", "UPDATE", "UPDATE", "CREATE"]);
     assert_eq!(audit["items"][4]["after"]["title"], "Visite T3");
@@ -193,7 +194,15 @@ async fn validation_and_references() {
     assert!(problem(res, 404, "NOT_FOUND").await["detail"].as_str().unwrap().contains("assignedToUserId"));
 
     // list parameters
-    for q in ["size=0", "size=101", "status=LATE", "from=yesterday", "dossierId=xyz", "sort=title,asc", "from=2026-12-02&to=2026-12-01"] {
+    for q in [
+        "size=0",
+        "size=101",
+        "status=LATE",
+        "from=yesterday",
+        "dossierId=xyz",
+        "sort=title,asc",
+        "from=2026-12-02&to=2026-12-01",
+    ] {
         let res = app.req(Method::GET, &format!("/api/v1/appointments?{q}"), &agent, app.paris).send().await.unwrap();
         problem(res, 400, "VALIDATION_ERROR").await;
     }
@@ -214,29 +223,45 @@ async fn overlap_of_the_same_assignee_is_a_warning() {
     let manager_id = user_id_sql(&app, "manager@demo.atlas");
     let d = insert_dossier_sql(&app, app.paris, "Inès Roux");
 
-    let a = create(&app, &agent, app.paris, &body(d, "A", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(agent_id))).await;
+    let a =
+        create(&app, &agent, app.paris, &body(d, "A", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(agent_id)))
+            .await;
     let a_id = a["id"].as_str().unwrap().to_string();
     assert!(warning_ids(&a).is_empty());
 
     // overlapping → warning naming the first
-    let b = create(&app, &agent, app.paris, &body(d, "B", "2026-12-01T10:30:00Z", "2026-12-01T11:30:00Z", Some(agent_id))).await;
-    assert_eq!(warning_ids(&b), [a_id.clone()]);
+    let b =
+        create(&app, &agent, app.paris, &body(d, "B", "2026-12-01T10:30:00Z", "2026-12-01T11:30:00Z", Some(agent_id)))
+            .await;
+    assert_eq!(warning_ids(&b), [a_id.as_str()]);
     let b_id = b["id"].as_str().unwrap().to_string();
 
     // touching ends → none (half-open intervals)
-    let c = create(&app, &agent, app.paris, &body(d, "C", "2026-12-01T11:30:00Z", "2026-12-01T12:00:00Z", Some(agent_id))).await;
+    let c =
+        create(&app, &agent, app.paris, &body(d, "C", "2026-12-01T11:30:00Z", "2026-12-01T12:00:00Z", Some(agent_id)))
+            .await;
     assert!(warning_ids(&c).is_empty());
-    let early = create(&app, &agent, app.paris, &body(d, "D", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", Some(agent_id))).await;
+    let early =
+        create(&app, &agent, app.paris, &body(d, "D", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", Some(agent_id)))
+            .await;
     assert!(warning_ids(&early).is_empty());
 
     // another assignee, or nobody → none
-    let other = create(&app, &agent, app.paris, &body(d, "E", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(manager_id))).await;
+    let other = create(
+        &app,
+        &agent,
+        app.paris,
+        &body(d, "E", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(manager_id)),
+    )
+    .await;
     assert!(warning_ids(&other).is_empty());
-    let nobody = create(&app, &agent, app.paris, &body(d, "F", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", None)).await;
+    let nobody =
+        create(&app, &agent, app.paris, &body(d, "F", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", None)).await;
     assert!(warning_ids(&nobody).is_empty());
 
     // an update is not compared with itself; it sees both neighbours
-    let res = put(&app, &agent, &b_id, &body(d, "B", "2026-12-01T10:30:00Z", "2026-12-01T11:45:00Z", Some(agent_id))).await;
+    let res =
+        put(&app, &agent, &b_id, &body(d, "B", "2026-12-01T10:30:00Z", "2026-12-01T11:45:00Z", Some(agent_id))).await;
     assert_eq!(res.status(), 200);
     let mut ids = warning_ids(&res.json::<Value>().await.unwrap());
     ids.sort();
@@ -250,19 +275,29 @@ async fn overlap_of_the_same_assignee_is_a_warning() {
     let res = put(&app, &agent, &a_id, &cancel).await;
     assert_eq!(res.status(), 200);
     assert!(warning_ids(&res.json::<Value>().await.unwrap()).is_empty(), "a cancelled one warns of nothing");
-    let g = create(&app, &agent, app.paris, &body(d, "G", "2026-12-01T10:00:00Z", "2026-12-01T10:15:00Z", Some(agent_id))).await;
+    let g =
+        create(&app, &agent, app.paris, &body(d, "G", "2026-12-01T10:00:00Z", "2026-12-01T10:15:00Z", Some(agent_id)))
+            .await;
     assert!(warning_ids(&g).is_empty());
 }
 
 #[actix_web::test]
 async fn blocking_org_refuses_overlaps_with_409() {
     let app = TestApp::spawn().await;
-    exec_sql(&app, &format!(r#"UPDATE organisation SET settings = '{{"blockAppointmentOverlap": true}}' WHERE id = '{}'"#, app.paris));
+    exec_sql(
+        &app,
+        &format!(
+            r#"UPDATE organisation SET settings = '{{"blockAppointmentOverlap": true}}' WHERE id = '{}'"#,
+            app.paris
+        ),
+    );
     let agent = app.login("agent@demo.atlas").await;
     let agent_id = user_id_sql(&app, "agent@demo.atlas");
     let d = insert_dossier_sql(&app, app.paris, "Marc Petit");
 
-    let a = create(&app, &agent, app.paris, &body(d, "A", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(agent_id))).await;
+    let a =
+        create(&app, &agent, app.paris, &body(d, "A", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(agent_id)))
+            .await;
     let res = app
         .req(Method::POST, "/api/v1/appointments", &agent, app.paris)
         .json(&body(d, "B", "2026-12-01T10:59:00Z", "2026-12-01T12:00:00Z", Some(agent_id)))
@@ -273,9 +308,12 @@ async fn blocking_org_refuses_overlaps_with_409() {
     assert!(p["detail"].as_str().unwrap().contains(a["id"].as_str().unwrap()));
 
     // touching is fine; moving it onto A is refused, as is un-cancelling onto A
-    let b = create(&app, &agent, app.paris, &body(d, "B", "2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z", Some(agent_id))).await;
+    let b =
+        create(&app, &agent, app.paris, &body(d, "B", "2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z", Some(agent_id)))
+            .await;
     let b_id = b["id"].as_str().unwrap().to_string();
-    let res = put(&app, &agent, &b_id, &body(d, "B", "2026-12-01T10:30:00Z", "2026-12-01T12:00:00Z", Some(agent_id))).await;
+    let res =
+        put(&app, &agent, &b_id, &body(d, "B", "2026-12-01T10:30:00Z", "2026-12-01T12:00:00Z", Some(agent_id))).await;
     problem(res, 409, "APPOINTMENT_CONFLICT").await;
     let mut cancelled = body(d, "C", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(agent_id));
     cancelled["status"] = json!("CANCELLED");
@@ -304,8 +342,15 @@ async fn list_filters_range_sort_and_paging() {
     let d1 = insert_dossier_sql(&app, app.paris, "Un");
     let d2 = insert_dossier_sql(&app, app.paris, "Deux");
     // created out of order: the list sorts by startsAt
-    create(&app, &agent, app.paris, &body(d1, "late", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z", Some(agent_id))).await;
-    create(&app, &agent, app.paris, &body(d1, "early", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", Some(manager_id))).await;
+    create(&app, &agent, app.paris, &body(d1, "late", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z", Some(agent_id)))
+        .await;
+    create(
+        &app,
+        &agent,
+        app.paris,
+        &body(d1, "early", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", Some(manager_id)),
+    )
+    .await;
     let mut night = body(d2, "night", "2026-12-01T23:30:00Z", "2026-12-02T00:30:00Z", Some(agent_id));
     night["status"] = json!("CONFIRMED");
     create(&app, &agent, app.paris, &night).await;
@@ -324,7 +369,10 @@ async fn list_filters_range_sort_and_paging() {
 
     let q = |s: &str| format!("/api/v1/appointments?{s}");
     assert_eq!(titles(&get_json(&app, &agent, app.paris, &q(&format!("dossierId={d2}"))).await), ["night"]);
-    assert_eq!(titles(&get_json(&app, &agent, app.paris, &q(&format!("assignedToUserId={manager_id}"))).await), ["early"]);
+    assert_eq!(
+        titles(&get_json(&app, &agent, app.paris, &q(&format!("assignedToUserId={manager_id}"))).await),
+        ["early"]
+    );
     assert_eq!(titles(&get_json(&app, &agent, app.paris, &q("status=CONFIRMED")).await), ["night"]);
     // dates cover whole days; the range selects overlapping appointments
     assert_eq!(titles(&get_json(&app, &agent, app.paris, &q("from=2026-12-02&to=2026-12-02")).await), ["night"]);
@@ -336,7 +384,9 @@ async fn list_filters_range_sort_and_paging() {
         ["night"]
     );
     assert_eq!(
-        titles(&get_json(&app, &agent, app.paris, &q("from=2026-12-01T09:59:00%2B00:00&to=2026-12-01T12:00:00Z")).await),
+        titles(
+            &get_json(&app, &agent, app.paris, &q("from=2026-12-01T09:59:00%2B00:00&to=2026-12-01T12:00:00Z")).await
+        ),
         ["early"]
     );
 }
@@ -349,7 +399,13 @@ async fn other_orgs_appointments_are_invisible() {
     let admin_id = user_id_sql(&app, "admin@demo.atlas");
     let lyon_dossier = insert_dossier_sql(&app, app.lyon, "Lyonnais");
     let paris_dossier = insert_dossier_sql(&app, app.paris, "Parisien");
-    let lyon = create(&app, &admin, app.lyon, &body(lyon_dossier, "Lyon", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(admin_id))).await;
+    let lyon = create(
+        &app,
+        &admin,
+        app.lyon,
+        &body(lyon_dossier, "Lyon", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(admin_id)),
+    )
+    .await;
     let id = lyon["id"].as_str().unwrap();
 
     let res = app.req(Method::GET, &format!("/api/v1/appointments/{id}"), &manager, app.paris).send().await.unwrap();
@@ -374,7 +430,13 @@ async fn other_orgs_appointments_are_invisible() {
         .await
         .unwrap();
     problem(res, 404, "NOT_FOUND").await;
-    let paris = create(&app, &admin, app.paris, &body(paris_dossier, "Paris", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(admin_id))).await;
+    let paris = create(
+        &app,
+        &admin,
+        app.paris,
+        &body(paris_dossier, "Paris", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", Some(admin_id)),
+    )
+    .await;
     assert!(warning_ids(&paris).is_empty());
     // the manager is not a member of Lyon: it cannot be assigned there
     let manager_id = user_id_sql(&app, "manager@demo.atlas");

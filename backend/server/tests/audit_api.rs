@@ -27,7 +27,8 @@ async fn audit_read_is_for_managers_and_admins() {
         let res = app.req(Method::GET, "/api/v1/audit-events", &token, app.paris).send().await.unwrap();
         problem(res, 403, "FORBIDDEN").await;
         // role before parameters
-        let res = app.req(Method::GET, "/api/v1/audit-events?size=0&action=NOPE", &token, app.paris).send().await.unwrap();
+        let res =
+            app.req(Method::GET, "/api/v1/audit-events?size=0&action=NOPE", &token, app.paris).send().await.unwrap();
         problem(res, 403, "FORBIDDEN").await;
     }
     for email in ["manager@demo.atlas", "admin@demo.atlas"] {
@@ -81,7 +82,11 @@ async fn filters_order_and_correlation_id() {
     let items = mine["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     let (update, create) = (&items[0], &items[1]);
-    assert_eq!((create["action"].as_str(), update["action"].as_str()), (Some("CREATE"), Some("UPDATE")), "newest first");
+    assert_eq!(
+        (create["action"].as_str(), update["action"].as_str()),
+        (Some("CREATE"), Some("UPDATE")),
+        "newest first"
+    );
     assert_eq!(create["correlationId"], "corr-create-42");
     assert_eq!(update["correlationId"], "corr-update-43");
     assert_eq!(create["actorUserId"], agent_id.to_string());
@@ -104,12 +109,16 @@ async fn filters_order_and_correlation_id() {
     let by_agent = get_json(&app, &manager, app.paris, &q(&format!("actorUserId={agent_id}"))).await;
     assert_eq!(count(&by_agent), 2);
     assert!(by_agent["items"].as_array().unwrap().iter().all(|e| e["actorUserId"] == agent_id.to_string()));
-    assert_eq!(count(&get_json(&app, &manager, app.paris, &q(&format!("actorUserId={manager_id}&action=CREATE"))).await), 0);
+    assert_eq!(
+        count(&get_json(&app, &manager, app.paris, &q(&format!("actorUserId={manager_id}&action=CREATE"))).await),
+        0
+    );
 
     // time range: today's events are in [today, today], none from tomorrow, none up to yesterday
     let today = chrono::Utc::now().date_naive();
     let day = |n: i64| (today + chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
-    let in_range = get_json(&app, &manager, app.paris, &q(&format!("entityId={id}&from={}&to={}", day(0), day(0)))).await;
+    let in_range =
+        get_json(&app, &manager, app.paris, &q(&format!("entityId={id}&from={}&to={}", day(0), day(0)))).await;
     assert_eq!(count(&in_range), 2);
     assert_eq!(count(&get_json(&app, &manager, app.paris, &q(&format!("entityId={id}&from={}", day(1)))).await), 0);
     assert_eq!(count(&get_json(&app, &manager, app.paris, &q(&format!("entityId={id}&to={}", day(-1)))).await), 0);
@@ -131,10 +140,20 @@ async fn lists_show_only_the_callers_org() {
     let admin = app.login("admin@demo.atlas").await;
     let lyon_d = insert_dossier_sql(&app, app.lyon, "Lyon");
     let paris_d = insert_dossier_sql(&app, app.paris, "Paris");
-    let res = app.req(Method::POST, "/api/v1/appointments", &admin, app.lyon).json(&appointment(lyon_d, "Lyon")).send().await.unwrap();
+    let res = app
+        .req(Method::POST, "/api/v1/appointments", &admin, app.lyon)
+        .json(&appointment(lyon_d, "Lyon"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let lyon_id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
-    let res = app.req(Method::POST, "/api/v1/appointments", &admin, app.paris).json(&appointment(paris_d, "Paris")).send().await.unwrap();
+    let res = app
+        .req(Method::POST, "/api/v1/appointments", &admin, app.paris)
+        .json(&appointment(paris_d, "Paris"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     let paris_id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
 
@@ -142,9 +161,9 @@ async fn lists_show_only_the_callers_org() {
         v["items"].as_array().unwrap().iter().map(|e| e["entityId"].as_str().unwrap().to_string()).collect()
     };
     let paris = get_json(&app, &admin, app.paris, "/api/v1/audit-events?entityType=APPOINTMENT").await;
-    assert_eq!(ids(&paris), [paris_id.clone()]);
+    assert_eq!(ids(&paris), [paris_id.as_str()]);
     let lyon = get_json(&app, &admin, app.lyon, "/api/v1/audit-events?entityType=APPOINTMENT").await;
-    assert_eq!(ids(&lyon), [lyon_id.clone()]);
+    assert_eq!(ids(&lyon), [lyon_id.as_str()]);
     let cross = get_json(&app, &admin, app.paris, &format!("/api/v1/audit-events?entityId={lyon_id}")).await;
     assert_eq!(cross["totalItems"], 0);
     // the manager of Paris is not a member of Lyon at all

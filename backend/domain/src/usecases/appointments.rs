@@ -88,7 +88,11 @@ pub trait AppointmentStore {
     /// the other (otherwise two concurrent creates could both pass a blocking org's check).
     fn lock_assignee(&mut self, org: OrgId, user: Uuid) -> DomainResult<bool>;
     fn find_appointment(&mut self, org: OrgId, id: Uuid, for_update: bool) -> DomainResult<Option<AppointmentRecord>>;
-    fn list_appointments(&mut self, org: OrgId, filter: &AppointmentFilter) -> DomainResult<(Vec<AppointmentRecord>, u64)>;
+    fn list_appointments(
+        &mut self,
+        org: OrgId,
+        filter: &AppointmentFilter,
+    ) -> DomainResult<(Vec<AppointmentRecord>, u64)>;
     /// Non-cancelled appointments of `user` overlapping `[from, to)`, by start time.
     fn assignee_slots(
         &mut self,

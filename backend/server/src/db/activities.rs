@@ -91,16 +91,15 @@ impl ActivityStore for Db<'_> {
         let total: i64 = filtered(org, f).select(count_star()).get_result(self.conn).map_err(infra)?;
         let q = filtered(org, f).select(COLS);
         let q = match (f.sort, f.descending) {
-            (ActivitySort::OccurredAt, true) => q.order(activity::occurred_at.desc()).then_order_by(activity::id.desc()),
+            (ActivitySort::OccurredAt, true) => {
+                q.order(activity::occurred_at.desc()).then_order_by(activity::id.desc())
+            }
             (ActivitySort::OccurredAt, false) => q.order(activity::occurred_at.asc()).then_order_by(activity::id.asc()),
             (ActivitySort::CreatedAt, true) => q.order(activity::created_at.desc()).then_order_by(activity::id.desc()),
             (ActivitySort::CreatedAt, false) => q.order(activity::created_at.asc()).then_order_by(activity::id.asc()),
         };
-        let rows: Vec<Row> = q
-            .limit(i64::from(f.size))
-            .offset(i64::from(f.page) * i64::from(f.size))
-            .load(self.conn)
-            .map_err(infra)?;
+        let rows: Vec<Row> =
+            q.limit(i64::from(f.size)).offset(i64::from(f.page) * i64::from(f.size)).load(self.conn).map_err(infra)?;
         let items = rows.into_iter().map(record).collect::<DomainResult<Vec<_>>>()?;
         Ok((items, u64::try_from(total).unwrap_or(0)))
     }

@@ -30,21 +30,7 @@ type Row = (
     i32,
 );
 
-const COLS: (
-    appointment::id,
-    appointment::dossier_id,
-    appointment::annonce_id,
-    appointment::title,
-    appointment::starts_at,
-    appointment::ends_at,
-    appointment::location,
-    appointment::assigned_to_user_id,
-    appointment::status,
-    appointment::notes,
-    appointment::created_at,
-    appointment::updated_at,
-    appointment::version,
-) = (
+type Cols = (
     appointment::id,
     appointment::dossier_id,
     appointment::annonce_id,
@@ -60,8 +46,27 @@ const COLS: (
     appointment::version,
 );
 
+const COLS: Cols = (
+    appointment::id,
+    appointment::dossier_id,
+    appointment::annonce_id,
+    appointment::title,
+    appointment::starts_at,
+    appointment::ends_at,
+    appointment::location,
+    appointment::assigned_to_user_id,
+    appointment::status,
+    appointment::notes,
+    appointment::created_at,
+    appointment::updated_at,
+    appointment::version,
+);
+
+type SlotRow = (Uuid, Option<Uuid>, DateTime<Utc>, DateTime<Utc>, String);
+
 fn status(s: &str) -> DomainResult<AppointmentStatus> {
-    AppointmentStatus::parse(s).ok_or_else(|| DomainError::Infra(format!("unknown appointment status in database: {s}")))
+    AppointmentStatus::parse(s)
+        .ok_or_else(|| DomainError::Infra(format!("unknown appointment status in database: {s}")))
 }
 
 fn record(r: Row) -> DomainResult<AppointmentRecord> {
@@ -171,11 +176,8 @@ impl AppointmentStore for Db<'_> {
         };
         // ids are time-ordered (v7): a stable tie-break that follows the main direction
         q = if f.descending { q.then_order_by(appointment::id.desc()) } else { q.then_order_by(appointment::id.asc()) };
-        let rows: Vec<Row> = q
-            .limit(i64::from(f.size))
-            .offset(i64::from(f.page) * i64::from(f.size))
-            .load(self.conn)
-            .map_err(infra)?;
+        let rows: Vec<Row> =
+            q.limit(i64::from(f.size)).offset(i64::from(f.page) * i64::from(f.size)).load(self.conn).map_err(infra)?;
         let items = rows.into_iter().map(record).collect::<DomainResult<Vec<_>>>()?;
         Ok((items, u64::try_from(total).unwrap_or(0)))
     }
@@ -187,7 +189,7 @@ impl AppointmentStore for Db<'_> {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> DomainResult<Vec<AppointmentSlot>> {
-        let rows: Vec<(Uuid, Option<Uuid>, DateTime<Utc>, DateTime<Utc>, String)> = appointment::table
+        let rows: Vec<SlotRow> = appointment::table
             .filter(appointment::org_id.eq(org.0))
             .filter(appointment::assigned_to_user_id.eq(user))
             .filter(appointment::status.ne(AppointmentStatus::Cancelled.as_str()))

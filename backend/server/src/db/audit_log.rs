@@ -71,11 +71,8 @@ impl AuditReader for Db<'_> {
         } else {
             q.order(audit_event::created_at.asc()).then_order_by(audit_event::id.asc())
         };
-        let rows: Vec<Row> = q
-            .limit(i64::from(f.size))
-            .offset(i64::from(f.page) * i64::from(f.size))
-            .load(self.conn)
-            .map_err(infra)?;
+        let rows: Vec<Row> =
+            q.limit(i64::from(f.size)).offset(i64::from(f.page) * i64::from(f.size)).load(self.conn).map_err(infra)?;
         let items = rows
             .into_iter()
             .map(|r| AuditEventRecord {

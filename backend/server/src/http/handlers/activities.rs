@@ -5,7 +5,9 @@ use chrono::Utc;
 
 use atlas_domain::activity::ActivityType;
 use atlas_domain::identity::Capability;
-use atlas_domain::usecases::activities::{self as uc, ActivityFilter, ActivityRecord, ActivitySort, NewNote, NoteChange};
+use atlas_domain::usecases::activities::{
+    self as uc, ActivityFilter, ActivityRecord, ActivitySort, NewNote, NoteChange,
+};
 use atlas_shared_types::activity as dto;
 use atlas_shared_types::Page;
 
@@ -57,7 +59,9 @@ async fn get(st: State, ctx: RequestContext, path: web::Path<String>) -> Result<
 fn notes_only(t: Option<dto::ActivityType>) -> Result<(), ApiError> {
     match t {
         None | Some(dto::ActivityType::Note) => Ok(()),
-        Some(_) => Err(ApiError::field("type", "only NOTE activities can be written; the others come with their change")),
+        Some(_) => {
+            Err(ApiError::field("type", "only NOTE activities can be written; the others come with their change"))
+        }
     }
 }
 
@@ -91,11 +95,18 @@ async fn update(
         expected_version: expected_version(&req, body.version)?,
     };
     let corr = ctx.correlation_id();
-    let a = st.with_conn(move |conn, _| in_tx(conn, |db| uc::update_note(db, &actor, id, change, Utc::now(), corr))).await?;
+    let a = st
+        .with_conn(move |conn, _| in_tx(conn, |db| uc::update_note(db, &actor, id, change, Utc::now(), corr)))
+        .await?;
     Ok(ok_versioned(&activity_dto(&a), a.version))
 }
 
-async fn delete(st: State, ctx: RequestContext, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn delete(
+    st: State,
+    ctx: RequestContext,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let actor = ctx.actor;
     actor.require(Capability::Write)?;
     let id = path_id(&path.into_inner())?;

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use atlas_domain::appointment::AppointmentStatus;
 use atlas_domain::identity::Capability;
-use atlas_domain::usecases::appointments::{self as uc, AppointmentFilter, AppointmentInput, AppointmentRecord, AppointmentSort};
+use atlas_domain::usecases::appointments::{
+    self as uc, AppointmentFilter, AppointmentInput, AppointmentRecord, AppointmentSort,
+};
 use atlas_shared_types::appointment as dto;
 use atlas_shared_types::Page;
 
@@ -133,7 +135,12 @@ async fn update(
     Ok(ok_versioned(&appointment_dto(a, Some(&w.overlaps)), a.version))
 }
 
-async fn delete(st: State, ctx: RequestContext, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn delete(
+    st: State,
+    ctx: RequestContext,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let actor = ctx.actor;
     actor.require(Capability::Manage)?;
     let id = path_id(&path.into_inner())?;
