@@ -448,3 +448,30 @@ async fn other_orgs_appointments_are_invisible() {
         .unwrap();
     assert!(problem(res, 404, "NOT_FOUND").await["detail"].as_str().unwrap().contains("assignedToUserId"));
 }
+
+#[actix_web::test]
+async fn concurrent_overlapping_creates_in_a_blocking_org_store_one() {
+    let app = TestApp::spawn().await;
+    exec_sql(
+        &app,
+        &format!(
+            r#"UPDATE organisation SET settings = '{{"blockAppointmentOverlap": true}}' WHERE id = '{}'"#,
+            app.paris
+        ),
+    );
+    let agent = app.login("agent@demo.atlas").await;
+    let agent_id = user_id_sql(&app, "agent@demo.atlas");
+    let d = insert_dossier_sql(&app, app.paris, "Course");
+    for round in 0..3 {
+        let start = format!("2026-12-0{}T10:00:00Z", round + 1);
+        let end = format!("2026-12-0{}T11:00:00Z", round + 1);
+        let b = body(d, "même créneau", &start, &end, Some(agent_id));
+        let send = || app.req(Method::POST, "/api/v1/appointments", &agent, app.paris).json(&b).send();
+        let (r1, r2) = tokio::join!(send(), send());
+        let mut statuses = [r1.unwrap().status().as_u16(), r2.unwrap().status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 409], "round {round}");
+    }
+    let list = get_json(&app, &agent, app.paris, &format!("/api/v1/appointments?dossierId={d}")).await;
+    assert_eq!(list["totalItems"], 3);
+}
