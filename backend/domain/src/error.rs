@@ -39,6 +39,10 @@ pub enum DomainError {
     /// which consent is missing.
     #[error("consent required: {0}")]
     ConsentRequired(String),
+    /// The write would overlap these appointments of the same assignee and the org blocks
+    /// overlaps (PRODUCT.md §6) → 409 `APPOINTMENT_CONFLICT`.
+    #[error("appointment overlaps {0:?}")]
+    AppointmentConflict(Vec<uuid::Uuid>),
     /// A port (database, provider) failed; the message is for logs only, never for clients.
     #[error("infrastructure failure: {0}")]
     Infra(String),

@@ -136,6 +136,14 @@ impl From<DomainError> for ApiError {
                 "NOT_FOUND",
                 format!("{field} does not name an existing resource of this organisation"),
             ),
+            DomainError::AppointmentConflict(ids) => {
+                let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "APPOINTMENT_CONFLICT",
+                    format!("the assignee already has an appointment at that time: {}", ids.join(", ")),
+                )
+            }
             DomainError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "CONFLICT", m),
             DomainError::VersionConflict => ApiError::new(
                 StatusCode::CONFLICT,

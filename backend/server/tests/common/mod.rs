@@ -274,3 +274,62 @@ pub fn activities_of(app: &TestApp, dossier_id: Uuid) -> Vec<Value> {
     .unwrap();
     rows.into_iter().map(|r| r.j).collect()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers added by feat/appointments (appointments, activities, audit tests). They write rows
+// with plain SQL so these tests depend on no other entity module.
+// ---------------------------------------------------------------------------------------------
+
+/// Inserts an open dossier of `org` directly in SQL and returns its id. The email is unique per
+/// dossier so the deduplication indexes never interfere.
+pub fn insert_dossier_sql(app: &TestApp, org: Uuid, name: &str) -> Uuid {
+    use diesel::sql_types::{Text, Uuid as SqlUuid};
+    let id = Uuid::now_v7();
+    let mut conn = app.pool.get().unwrap();
+    sql_query(
+        "INSERT INTO dossier (org_id, id, reference, lead_name, lead_email, source, dossier_type) \
+         VALUES ($1, $2, $3, $4, $5, 'WEB', 'BUY')",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(format!("DOS-T{}", id.simple()))
+    .bind::<Text, _>(name)
+    .bind::<Text, _>(format!("lead-{}@test.atlas", id.simple()))
+    .execute(&mut *conn)
+    .unwrap();
+    id
+}
+
+/// The id of a user, by email (SQL).
+pub fn user_id_sql(app: &TestApp, email: &str) -> Uuid {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: Uuid,
+    }
+    let mut conn = app.pool.get().unwrap();
+    let row: Row = sql_query("SELECT id FROM app_user WHERE email = $1")
+        .bind::<diesel::sql_types::Text, _>(email)
+        .get_result(&mut *conn)
+        .unwrap();
+    row.id
+}
+
+/// Runs one SQL statement (test set-up such as org settings).
+pub fn exec_sql(app: &TestApp, sql: &str) {
+    let mut conn = app.pool.get().unwrap();
+    sql_query(sql).execute(&mut *conn).unwrap();
+}
+
+/// Creates a user with `role` in the Paris org through the API (as admin) and logs it in.
+pub async fn add_user_and_login(app: &TestApp, email: &str, role: &str) -> String {
+    let admin = app.login("admin@demo.atlas").await;
+    let res = app
+        .req(reqwest::Method::POST, "/api/v1/users", &admin, app.paris)
+        .json(&json!({"email": email, "displayName": email, "password": PASSWORD, "role": role}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "create {email}");
+    app.login(email).await
+}
