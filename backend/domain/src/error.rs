@@ -31,6 +31,10 @@ pub enum DomainError {
     Conflict(String),
     #[error("version conflict")]
     VersionConflict,
+    /// Refused by a business policy (422), e.g. `CONSENT_REQUIRED`, `SESSION_WINDOW_CLOSED`,
+    /// `TEMPLATE_NOT_FOUND`: `code` is the problem code, `message` its detail.
+    #[error("{code}: {message}")]
+    PolicyBlocked { code: &'static str, message: String },
     /// A port (database, provider) failed; the message is for logs only, never for clients.
     #[error("infrastructure failure: {0}")]
     Infra(String),

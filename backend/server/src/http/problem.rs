@@ -111,6 +111,9 @@ impl From<DomainError> for ApiError {
                 "VERSION_CONFLICT",
                 "the resource was modified since you read it; reload and retry",
             ),
+            DomainError::PolicyBlocked { code, message } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
             DomainError::Infra(msg) => {
                 // Logged with the request's span; the client only learns that it failed.
                 tracing::error!(error = %msg, "infrastructure failure");
