@@ -5,8 +5,8 @@ use clap::{Parser, Subcommand};
 
 use atlas_server::cli::seed;
 use atlas_server::config::Config;
-use atlas_server::startup::{build_state, connect_and_migrate, Application};
 use atlas_server::outbox::{self, OutboxSettings};
+use atlas_server::startup::{build_state, connect_and_migrate, Application};
 use atlas_server::{fake_whatsapp, telemetry};
 
 #[derive(Parser)]

@@ -4,9 +4,7 @@
 
 mod common;
 
-use common::{
-    count_sql, exec_sql, problem, sql_consent, sql_dossier, sql_inbound, sql_template, TestApp,
-};
+use common::{count_sql, exec_sql, problem, sql_consent, sql_dossier, sql_inbound, sql_template, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -30,7 +28,10 @@ async fn post(app: &TestApp, token: &str, org: Uuid, body: Value, key: Option<&s
 fn outbound_rows(app: &TestApp, dossier: Uuid) -> (i64, i64) {
     (
         count_sql(app, &format!("SELECT count(*) AS n FROM outbound_message WHERE dossier_id = '{dossier}'")),
-        count_sql(app, &format!("SELECT count(*) AS n FROM message WHERE dossier_id = '{dossier}' AND direction = 'OUTBOUND'")),
+        count_sql(
+            app,
+            &format!("SELECT count(*) AS n FROM message WHERE dossier_id = '{dossier}' AND direction = 'OUTBOUND'"),
+        ),
     )
 }
 
@@ -135,7 +136,14 @@ async fn template_message_is_queued_with_its_log_entry_audit_and_activity() {
     );
 
     // GET and list
-    let got: Value = app.req(Method::GET, &format!("/api/v1/outbound/messages/{id}"), &agent, app.paris).send().await.unwrap().json().await.unwrap();
+    let got: Value = app
+        .req(Method::GET, &format!("/api/v1/outbound/messages/{id}"), &agent, app.paris)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(got, v);
     let viewer = app.login("viewer@demo.atlas").await;
     let list: Value = app
@@ -157,7 +165,8 @@ async fn template_message_is_queued_with_its_log_entry_audit_and_activity() {
         .await
         .unwrap();
     assert_eq!(none["totalItems"], 0);
-    let res = app.req(Method::GET, "/api/v1/outbound/messages?status=NOPE&size=0", &viewer, app.paris).send().await.unwrap();
+    let res =
+        app.req(Method::GET, "/api/v1/outbound/messages?status=NOPE&size=0", &viewer, app.paris).send().await.unwrap();
     let p = problem(res, 400, "VALIDATION_ERROR").await;
     assert_eq!(p["errors"].as_array().unwrap().len(), 2);
 }
@@ -220,7 +229,8 @@ async fn template_rules_and_body_validation() {
     assert_eq!(p["errors"][0]["field"], "to");
     let no_phone = sql_dossier(&app, app.paris, None);
     sql_consent(&app, app.paris, no_phone, "GRANTED", None);
-    let body = json!({"dossierId": no_phone, "channel": "WHATSAPP", "templateCode": "deux", "templateParams": ["a", "b"]});
+    let body =
+        json!({"dossierId": no_phone, "channel": "WHATSAPP", "templateCode": "deux", "templateParams": ["a", "b"]});
     let p = problem(post(&app, &agent, app.paris, body, None).await, 400, "VALIDATION_ERROR").await;
     assert_eq!(p["errors"][0]["field"], "to");
     // an explicit national number is normalised with the org's country
@@ -231,7 +241,8 @@ async fn template_rules_and_body_validation() {
     // unknown dossier, or one of another org → 404
     let other = sql_dossier(&app, app.lyon, Some(PHONE));
     for dossier in [Uuid::now_v7(), other] {
-        let body = json!({"dossierId": dossier, "channel": "WHATSAPP", "templateCode": "deux", "templateParams": ["a", "b"]});
+        let body =
+            json!({"dossierId": dossier, "channel": "WHATSAPP", "templateCode": "deux", "templateParams": ["a", "b"]});
         problem(post(&app, &agent, app.paris, body, None).await, 404, "NOT_FOUND").await;
     }
 }
@@ -307,7 +318,10 @@ async fn retry_and_cancel_follow_status_and_role_rules() {
     problem(app.req(Method::POST, &path("cancel"), &agent, app.paris).send().await.unwrap(), 409, "CONFLICT").await;
     problem(app.req(Method::POST, &path("retry"), &manager, app.paris).send().await.unwrap(), 409, "CONFLICT").await;
     assert_eq!(
-        count_sql(&app, &format!("SELECT count(*) AS n FROM audit_event WHERE action = 'STATUS_CHANGE' AND entity_id = '{id}'")),
+        count_sql(
+            &app,
+            &format!("SELECT count(*) AS n FROM audit_event WHERE action = 'STATUS_CHANGE' AND entity_id = '{id}'")
+        ),
         1
     );
 
@@ -321,8 +335,20 @@ async fn retry_and_cancel_follow_status_and_role_rules() {
              last_error_code = 'HTTP_500' WHERE id = '{failed}'"
         ),
     );
-    problem(app.req(Method::POST, &format!("/api/v1/outbound/messages/{failed}/cancel"), &agent, app.paris).send().await.unwrap(), 409, "CONFLICT").await;
-    let res = app.req(Method::POST, &format!("/api/v1/outbound/messages/{failed}/retry"), &manager, app.paris).send().await.unwrap();
+    problem(
+        app.req(Method::POST, &format!("/api/v1/outbound/messages/{failed}/cancel"), &agent, app.paris)
+            .send()
+            .await
+            .unwrap(),
+        409,
+        "CONFLICT",
+    )
+    .await;
+    let res = app
+        .req(Method::POST, &format!("/api/v1/outbound/messages/{failed}/retry"), &manager, app.paris)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let r: Value = res.json().await.unwrap();
     assert_eq!(r["status"], "QUEUED");
@@ -330,7 +356,10 @@ async fn retry_and_cancel_follow_status_and_role_rules() {
     assert_eq!(r["attemptCount"], 3);
     assert_eq!(r["maxAttempts"], 6, "three more attempts");
     assert_eq!(
-        count_sql(&app, &format!("SELECT count(*) AS n FROM activity WHERE dossier_id = '{d}' AND type = 'OUTBOUND_STATUS'")),
+        count_sql(
+            &app,
+            &format!("SELECT count(*) AS n FROM activity WHERE dossier_id = '{d}' AND type = 'OUTBOUND_STATUS'")
+        ),
         2
     );
 }
@@ -342,11 +371,12 @@ async fn other_orgs_messages_are_not_found() {
     let d = sql_dossier(&app, app.lyon, Some(PHONE));
     sql_consent(&app, app.lyon, d, "GRANTED", None);
     sql_template(&app, app.lyon, "t1", "Bonjour", true);
-    let v: Value = post(&app, &admin, app.lyon, json!({"dossierId": d, "channel": "WHATSAPP", "templateCode": "t1"}), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let v: Value =
+        post(&app, &admin, app.lyon, json!({"dossierId": d, "channel": "WHATSAPP", "templateCode": "t1"}), None)
+            .await
+            .json()
+            .await
+            .unwrap();
     let id = v["id"].as_str().unwrap();
     for (m, p) in [
         (Method::GET, format!("/api/v1/outbound/messages/{id}")),
@@ -356,7 +386,14 @@ async fn other_orgs_messages_are_not_found() {
     ] {
         problem(app.req(m, &p, &admin, app.paris).send().await.unwrap(), 404, "NOT_FOUND").await;
     }
-    let list: Value = app.req(Method::GET, "/api/v1/outbound/messages", &admin, app.paris).send().await.unwrap().json().await.unwrap();
+    let list: Value = app
+        .req(Method::GET, "/api/v1/outbound/messages", &admin, app.paris)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["totalItems"], 0);
     // and without a token
     let res = app.client.get(app.url("/api/v1/outbound/messages")).send().await.unwrap();

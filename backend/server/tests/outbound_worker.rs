@@ -127,11 +127,22 @@ async fn queued_message_is_sent_with_the_provider_id() {
 
     // the conversation entry carries the WhatsApp id; the timeline tells of the send
     assert_eq!(
-        count_sql(&s.app, &format!("SELECT count(*) AS n FROM message WHERE outbound_message_id = '{id}' AND external_id = '{wamid}'")),
+        count_sql(
+            &s.app,
+            &format!(
+                "SELECT count(*) AS n FROM message WHERE outbound_message_id = '{id}' AND external_id = '{wamid}'"
+            )
+        ),
         1
     );
     assert_eq!(
-        count_sql(&s.app, &format!("SELECT count(*) AS n FROM activity WHERE dossier_id = '{}' AND type = 'OUTBOUND_STATUS'", s.dossier)),
+        count_sql(
+            &s.app,
+            &format!(
+                "SELECT count(*) AS n FROM activity WHERE dossier_id = '{}' AND type = 'OUTBOUND_STATUS'",
+                s.dossier
+            )
+        ),
         1
     );
 }
@@ -187,7 +198,10 @@ async fn a_400_fails_at_once_without_dead_letter() {
     assert!(v["failedAt"].is_string());
     assert_eq!(s.fake.requests().len(), 1);
     assert_eq!(
-        count_sql(&s.app, &format!("SELECT count(*) AS n FROM audit_event WHERE entity_id = '{id}' AND action = 'STATUS_CHANGE'")),
+        count_sql(
+            &s.app,
+            &format!("SELECT count(*) AS n FROM audit_event WHERE entity_id = '{id}' AND action = 'STATUS_CHANGE'")
+        ),
         1
     );
 }
@@ -201,7 +215,8 @@ async fn always_500_is_dead_lettered_after_max_attempts_and_a_manager_can_retry(
     let v = wait_status(&s, &id, "FAILED", 15).await;
     assert_eq!(v["deadLettered"], true);
     assert_eq!(v["attemptCount"], 3);
-    let outcomes: Vec<&str> = v["attempts"].as_array().unwrap().iter().map(|a| a["outcome"].as_str().unwrap()).collect();
+    let outcomes: Vec<&str> =
+        v["attempts"].as_array().unwrap().iter().map(|a| a["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["RETRY", "RETRY", "DEAD_LETTER"]);
     assert_eq!(s.fake.requests().len(), 3);
 
@@ -245,7 +260,11 @@ async fn a_killed_workers_rows_are_claimed_again_after_the_lease() {
     assert_eq!(claimed.len(), 3);
     assert_eq!(count_sql(&s.app, "SELECT count(*) AS n FROM outbound_message WHERE status = 'SENDING'"), 3);
     // a live worker cannot take them while the lease holds
-    let live = Worker::new(s.app.pool.clone(), CloudApiProvider::new(&s.fake.base_url, Duration::from_secs(1)).unwrap(), settings(&s.fake));
+    let live = Worker::new(
+        s.app.pool.clone(),
+        CloudApiProvider::new(&s.fake.base_url, Duration::from_secs(1)).unwrap(),
+        settings(&s.fake),
+    );
     assert_eq!(live.run_once().await.unwrap(), 0);
     actix_web::rt::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(live.run_once().await.unwrap(), 3);
@@ -264,7 +283,11 @@ async fn a_killed_workers_rows_are_claimed_again_after_the_lease() {
         started_at: Utc::now(),
         finished_at: Utc::now(),
         decision: Decision::Failed {
-            error: atlas_domain::ports::ProviderError { http_status: Some(400), code: "X".into(), message: "late".into() },
+            error: atlas_domain::ports::ProviderError {
+                http_status: Some(400),
+                code: "X".into(),
+                message: "late".into(),
+            },
         },
     };
     assert!(!record_attempt(&mut s.app.pool.get().unwrap(), &late).unwrap());
@@ -308,7 +331,11 @@ async fn two_workers_send_a_thousand_messages_exactly_once() {
     assert_eq!(per_message.len(), 1000);
     assert!(per_message.values().all(|n| *n == 1), "a message was sent twice");
     assert_eq!(count_sql(&s.app, "SELECT count(*) AS n FROM outbound_attempt"), 1000);
-    assert_eq!(count_sql(&s.app, "SELECT count(DISTINCT worker_id) AS n FROM outbound_attempt"), 2, "both workers took part");
+    assert_eq!(
+        count_sql(&s.app, "SELECT count(DISTINCT worker_id) AS n FROM outbound_attempt"),
+        2,
+        "both workers took part"
+    );
     assert_eq!(count_sql(&s.app, "SELECT count(DISTINCT provider_message_id) AS n FROM outbound_message"), 1000);
 }
 

@@ -119,8 +119,12 @@ pub trait OutboundStore {
     fn dossier_lead_phone(&mut self, org: OrgId, dossier: Uuid) -> DomainResult<Option<Option<String>>>;
     fn consent_records(&mut self, org: OrgId, dossier: Uuid) -> DomainResult<Vec<ConsentRecord>>;
     /// When the dossier's last INBOUND message on `channel` occurred.
-    fn last_inbound_at(&mut self, org: OrgId, dossier: Uuid, channel: MessageChannel)
-        -> DomainResult<Option<DateTime<Utc>>>;
+    fn last_inbound_at(
+        &mut self,
+        org: OrgId,
+        dossier: Uuid,
+        channel: MessageChannel,
+    ) -> DomainResult<Option<DateTime<Utc>>>;
     fn template(&mut self, org: OrgId, code: &str) -> DomainResult<Option<TemplateRecord>>;
     /// The row holding `key` and its request hash.
     fn outbound_by_idempotency_key(&mut self, org: OrgId, key: &str) -> DomainResult<Option<(OutboundRecord, String)>>;
@@ -246,9 +250,7 @@ pub fn queue_message(
         }
     }
 
-    let lead_phone = store
-        .dossier_lead_phone(org, input.dossier_id)?
-        .ok_or(DomainError::NotFound)?;
+    let lead_phone = store.dossier_lead_phone(org, input.dossier_id)?.ok_or(DomainError::NotFound)?;
     let to = match (&input.to, lead_phone) {
         (Some(raw), _) => {
             let country = store.org_settings(org)?.default_country;
@@ -286,12 +288,11 @@ pub fn queue_message(
 
     let (content, template_language, template_params) = match (&input.template_code, &input.text) {
         (Some(code), _) => {
-            let template = store.template(org, code.trim())?.filter(|t| t.active).ok_or_else(|| {
-                DomainError::PolicyBlocked {
+            let template =
+                store.template(org, code.trim())?.filter(|t| t.active).ok_or_else(|| DomainError::PolicyBlocked {
                     code: "TEMPLATE_NOT_FOUND",
                     message: format!("no active WhatsApp template {:?}", code.trim()),
-                }
-            })?;
+                })?;
             let params = input.template_params.clone().unwrap_or_default();
             let rendered = render_template(&template.body, &params).map_err(|v| DomainError::Validation(vec![v]))?;
             (rendered, Some(template.language), Some(params))
@@ -301,8 +302,9 @@ pub fn queue_message(
             if !session_window_open(last, now) {
                 return Err(DomainError::PolicyBlocked {
                     code: "SESSION_WINDOW_CLOSED",
-                    message: "free text can only be sent within 24 hours of the lead's last WhatsApp message; use a template"
-                        .into(),
+                    message:
+                        "free text can only be sent within 24 hours of the lead's last WhatsApp message; use a template"
+                            .into(),
                 });
             }
             (text.clone(), None, None)
@@ -439,8 +441,7 @@ fn change_status<S: OutboundStore + AuditLog + ActivityLog>(
 ) -> DomainResult<OutboundRecord> {
     let org = actor.org_id;
     let before = store.find_outbound(org, id)?.ok_or(DomainError::NotFound)?;
-    let conflict =
-        || DomainError::Conflict(format!("not allowed while the message is {}", before.status.as_str()));
+    let conflict = || DomainError::Conflict(format!("not allowed while the message is {}", before.status.as_str()));
     // The guarded update is the real check: a worker may change the status in between.
     if !allowed(before.status) || !apply(store, org)? {
         return Err(conflict());

@@ -107,7 +107,8 @@ impl FakeState {
     pub(crate) async fn post_status(&self, provider_message_id: &str, status: &str) -> anyhow::Result<u16> {
         let (callback, sent) = {
             let g = self.lock();
-            let sent = g.requests.iter().find(|r| r.provider_message_id.as_deref() == Some(provider_message_id)).cloned();
+            let sent =
+                g.requests.iter().find(|r| r.provider_message_id.as_deref() == Some(provider_message_id)).cloned();
             (g.callback.clone(), sent)
         };
         let callback = callback.ok_or_else(|| anyhow::anyhow!("no callback URL configured"))?;
@@ -139,7 +140,8 @@ fn status_webhook(sent: &ReceivedRequest, provider_message_id: &str, status: &st
         item["biz_opaque_callback_data"] = json!(cb);
     }
     if status == "failed" {
-        item["errors"] = json!([{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable"}]);
+        item["errors"] =
+            json!([{"code": 131026, "title": "Message undeliverable", "message": "Message undeliverable"}]);
     }
     json!({
         "object": "whatsapp_business_account",

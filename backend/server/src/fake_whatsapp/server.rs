@@ -42,14 +42,10 @@ fn meta_error(status: u16, code: u16, message: &str) -> HttpResponse {
     }))
 }
 
-async fn send(
-    st: web::Data<FakeState>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    body: web::Bytes,
-) -> HttpResponse {
+async fn send(st: web::Data<FakeState>, req: HttpRequest, path: web::Path<String>, body: web::Bytes) -> HttpResponse {
     let authorization = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let has_token = authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")).is_some_and(|t| !t.trim().is_empty());
+    let has_token =
+        authorization.as_deref().and_then(|a| a.strip_prefix("Bearer ")).is_some_and(|t| !t.trim().is_empty());
     if !has_token {
         return meta_error(401, 190, "Invalid OAuth access token.");
     }
@@ -57,8 +53,7 @@ async fn send(
         return meta_error(400, 100, "Invalid JSON body.");
     };
     let (behaviour, sleep) = st.next_behaviour();
-    let provider_message_id = (behaviour == Behaviour::Ok)
-        .then(|| format!("wamid.{}", Uuid::new_v4().simple()));
+    let provider_message_id = (behaviour == Behaviour::Ok).then(|| format!("wamid.{}", Uuid::new_v4().simple()));
     let answered = match behaviour {
         Behaviour::Ok => "OK".to_string(),
         Behaviour::Timeout => "TIMEOUT".to_string(),

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use atlas_domain::ports::{MessageProvider, ProviderAccepted, ProviderAccount, ProviderError, SendContent, SendRequest};
+use atlas_domain::ports::{
+    MessageProvider, ProviderAccepted, ProviderAccount, ProviderError, SendContent, SendRequest,
+};
 
 pub const DEFAULT_API_BASE: &str = "https://graph.facebook.com/v21.0";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -125,7 +127,11 @@ mod tests {
     fn bodies_follow_the_cloud_api() {
         let t = SendRequest {
             to: "+33612345678".into(),
-            content: SendContent::Template { code: "visit".into(), language: "fr".into(), params: vec!["Marie".into()] },
+            content: SendContent::Template {
+                code: "visit".into(),
+                language: "fr".into(),
+                params: vec!["Marie".into()],
+            },
             callback_data: "abc".into(),
         };
         let b = request_body(&t);

@@ -90,7 +90,9 @@ impl Decision {
     fn error(&self) -> Option<&ProviderError> {
         match self {
             Decision::Sent { .. } => None,
-            Decision::RetryAt { error, .. } | Decision::DeadLetter { error } | Decision::Failed { error } => Some(error),
+            Decision::RetryAt { error, .. } | Decision::DeadLetter { error } | Decision::Failed { error } => {
+                Some(error)
+            }
         }
     }
 }

@@ -82,7 +82,12 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     }
 }
 
-pub async fn create(st: State, ctx: RequestContext, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    st: State,
+    ctx: RequestContext,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
     let actor = ctx.actor;
     actor.require(Capability::Write)?;
     let key = idempotency_key(&req)?;
@@ -157,8 +162,6 @@ pub async fn cancel(st: State, ctx: RequestContext, path: web::Path<String>) -> 
     actor.require(Capability::Write)?;
     let id = path_id(&path.into_inner())?;
     let corr = ctx.correlation_id();
-    let r = st
-        .with_conn(move |conn, _| in_tx(conn, |db| uc::cancel_message(db, &actor, id, Utc::now(), corr)))
-        .await?;
+    let r = st.with_conn(move |conn, _| in_tx(conn, |db| uc::cancel_message(db, &actor, id, Utc::now(), corr))).await?;
     Ok(HttpResponse::Ok().json(outbound_dto(&r)))
 }
