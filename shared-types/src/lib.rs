@@ -11,6 +11,7 @@ pub mod common;
 pub mod consent;
 pub mod dossier;
 pub mod message;
+pub mod outbound;
 pub mod party;
 
 pub use auth::*;

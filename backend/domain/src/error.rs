@@ -43,6 +43,10 @@ pub enum DomainError {
     /// overlaps (PRODUCT.md §6) → 409 `APPOINTMENT_CONFLICT`.
     #[error("appointment overlaps {0:?}")]
     AppointmentConflict(Vec<uuid::Uuid>),
+    /// Refused by a business policy (422), e.g. `CONSENT_REQUIRED`, `SESSION_WINDOW_CLOSED`,
+    /// `TEMPLATE_NOT_FOUND`: `code` is the problem code, `message` its detail.
+    #[error("{code}: {message}")]
+    PolicyBlocked { code: &'static str, message: String },
     /// A port (database, provider) failed; the message is for logs only, never for clients.
     #[error("infrastructure failure: {0}")]
     Infra(String),

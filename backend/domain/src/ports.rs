@@ -1,6 +1,7 @@
 //! Ports: what the use cases need from the outside world. `atlas-server` implements them (diesel,
 //! argon2, jsonwebtoken). Every method is synchronous: a use case runs inside one database
-//! transaction on a blocking thread, never on the async executor.
+//! transaction on a blocking thread, never on the async executor. The exception is
+//! `MessageProvider` (HTTP to the messaging provider), called by the outbox worker.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -112,4 +113,65 @@ pub trait OrgDirectory {
     fn org_settings(&mut self, org: OrgId) -> DomainResult<OrgSettings>;
     /// Next human reference of a kind for the org, e.g. `next_reference(org, "ANN")` → "ANN-000042".
     fn next_reference(&mut self, org: OrgId, prefix: &str) -> DomainResult<String>;
+}
+
+// --- Outbound messaging (PRODUCT.md §10) ---
+// The one asynchronous port: the outbox worker calls the provider over HTTP outside any database
+// transaction. It returns `impl Future` (no async_trait) and takes plain data, so the domain stays
+// free of I/O crates.
+
+/// What to send: a free text (inside the 24-hour window) or an approved template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendContent {
+    Text(String),
+    Template { code: String, language: String, params: Vec<String> },
+}
+
+/// One provider call. `callback_data` is our outbound message id, echoed by the provider in its
+/// status callbacks (`biz_opaque_callback_data`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRequest {
+    pub to: String,
+    pub content: SendContent,
+    pub callback_data: String,
+}
+
+/// The org's provider account. Debug never prints the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ProviderAccount {
+    pub phone_number_id: String,
+    pub access_token: String,
+}
+
+impl std::fmt::Debug for ProviderAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderAccount").field("phone_number_id", &self.phone_number_id).finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderAccepted {
+    pub provider_message_id: String,
+}
+
+/// A failed call: `http_status` None means no response (network error, timeout); the retry policy
+/// (`retry::classify_http`) decides from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderError {
+    pub http_status: Option<u16>,
+    pub code: String,
+    pub message: String,
+}
+
+pub trait MessageProvider: Send + Sync {
+    fn send(
+        &self,
+        account: &ProviderAccount,
+        request: &SendRequest,
+    ) -> impl std::future::Future<Output = Result<ProviderAccepted, ProviderError>> + Send;
+}
+
+/// The org's WhatsApp credentials, None when the org has not configured WhatsApp.
+pub trait ProviderCredentials {
+    fn whatsapp_credentials(&mut self, org: OrgId) -> DomainResult<Option<ProviderAccount>>;
 }

@@ -4,7 +4,10 @@
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod fake_whatsapp;
 pub mod http;
+pub mod outbox;
 pub mod security;
 pub mod startup;
 pub mod telemetry;
+pub mod whatsapp;

@@ -5,8 +5,9 @@ use clap::{Parser, Subcommand};
 
 use atlas_server::cli::seed;
 use atlas_server::config::Config;
+use atlas_server::outbox::{self, OutboxSettings};
 use atlas_server::startup::{build_state, connect_and_migrate, Application};
-use atlas_server::telemetry;
+use atlas_server::{fake_whatsapp, telemetry};
 
 #[derive(Parser)]
 #[command(name = "atlas", version, about = "Atlas CRM server")]
@@ -32,10 +33,32 @@ enum Command {
     },
     /// Demo organisations, users and data (idempotent).
     SeedDemo,
+    /// The outbound (outbox) worker alone, without HTTP; stops on Ctrl-C / SIGTERM.
+    Worker,
+    /// A fake WhatsApp Cloud API for tests, e2e and `make dev`.
+    FakeWhatsapp {
+        #[arg(long, default_value = "127.0.0.1:9099")]
+        bind: String,
+        /// Where delivery statuses are posted (our webhook URL).
+        #[arg(long, env = "ATLAS_FAKE_WHATSAPP_CALLBACK_URL")]
+        callback_url: Option<String>,
+        /// App secret that signs the status callbacks.
+        #[arg(long, env = "ATLAS_FAKE_WHATSAPP_APP_SECRET", hide_env_values = true, default_value = "fake-app-secret")]
+        app_secret: String,
+        /// Statuses posted after each accepted send, e.g. `sent,delivered,read`.
+        #[arg(long, value_delimiter = ',')]
+        auto_statuses: Vec<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(Command::FakeWhatsapp { bind, callback_url, app_secret, auto_statuses }) = cli.command {
+        // Needs no database nor JWT secret.
+        telemetry::init(true);
+        let callback = callback_url.map(|url| fake_whatsapp::Callback { url, app_secret });
+        return fake_whatsapp::serve_forever(&bind, callback, auto_statuses);
+    }
     let config = Config::from_env()?;
     telemetry::init(config.dev_mode);
     match cli.command.unwrap_or(Command::Serve) {
@@ -63,6 +86,43 @@ fn main() -> anyhow::Result<()> {
             println!("demo data ready: {} = {}, {} = {}", seed::DEMO_PARIS, s.paris, seed::DEMO_LYON, s.lyon);
             Ok(())
         }
+        Command::Worker => worker(&config),
+        Command::FakeWhatsapp { .. } => Ok(()),
+    }
+}
+
+fn worker(config: &Config) -> anyhow::Result<()> {
+    let pool = connect_and_migrate(config).context("database not reachable")?;
+    let settings = OutboxSettings::from_env()?;
+    actix_web::rt::System::new().block_on(async move {
+        let handle = outbox::worker::start(pool, settings)?;
+        tracing::info!(worker_id = %handle.worker_id, "atlas worker running");
+        shutdown_signal().await;
+        handle.stop().await;
+        Ok(())
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -71,10 +131,19 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
     let state = build_state(config, pool)?;
     actix_web::rt::System::new().block_on(async move {
+        let worker = if state.outbox.run_in_server {
+            Some(outbox::worker::start(state.pool.clone(), state.outbox.clone())?)
+        } else {
+            None
+        };
         let app = Application::build(state)?;
         tracing::info!(%bind, port = app.port, "atlas listening");
         // actix handles SIGINT/SIGTERM: stops accepting, drains in-flight requests, then returns.
         app.server.await?;
+        // then the worker finishes its batch
+        if let Some(w) = worker {
+            w.stop().await;
+        }
         tracing::info!("atlas stopped");
         Ok(())
     })

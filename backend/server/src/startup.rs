@@ -25,7 +25,8 @@ pub struct Application {
 pub fn build_state(config: Config, pool: PgPool) -> anyhow::Result<Arc<AppState>> {
     let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("{e}"))?;
     let jwt = JwtKeys::new(&config.jwt_secret, config.token_ttl_secs);
-    Ok(Arc::new(AppState { pool, jwt, hasher, config }))
+    let outbox = crate::outbox::OutboxSettings::from_env()?;
+    Ok(Arc::new(AppState { pool, jwt, hasher, config, outbox }))
 }
 
 impl Application {

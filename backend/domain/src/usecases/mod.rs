@@ -9,4 +9,5 @@ pub mod audit_log;
 pub mod consents;
 pub mod dossiers;
 pub mod messages;
+pub mod outbound;
 pub mod parties;

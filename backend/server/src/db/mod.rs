@@ -11,6 +11,7 @@ pub mod consents;
 pub mod dossiers;
 pub mod identity;
 pub mod messages;
+pub mod outbound;
 pub mod parties;
 pub mod schema;
 

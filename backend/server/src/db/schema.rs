@@ -241,4 +241,69 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointment,
     consent,
     activity,
+    whatsapp_settings,
+    outbound_message,
+    outbound_attempt,
 );
+
+// --- WhatsApp outbound (migration 000003) ---
+
+diesel::table! {
+    whatsapp_settings (org_id) {
+        org_id -> Uuid,
+        phone_number_id -> Text,
+        access_token -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    outbound_message (org_id, id) {
+        org_id -> Uuid,
+        id -> Uuid,
+        dossier_id -> Uuid,
+        channel -> Text,
+        to_phone -> Text,
+        template_code -> Nullable<Text>,
+        template_language -> Nullable<Text>,
+        template_params -> Nullable<Jsonb>,
+        text -> Nullable<Text>,
+        status -> Text,
+        provider_message_id -> Nullable<Text>,
+        attempt_count -> Int4,
+        max_attempts -> Int4,
+        budget_start -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        lease_until -> Nullable<Timestamptz>,
+        leased_by -> Nullable<Uuid>,
+        dead_lettered -> Bool,
+        last_error_code -> Nullable<Text>,
+        last_error_message -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+        request_hash -> Nullable<Text>,
+        created_by_user_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        read_at -> Nullable<Timestamptz>,
+        failed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    outbound_attempt (org_id, id) {
+        org_id -> Uuid,
+        id -> Uuid,
+        outbound_message_id -> Uuid,
+        attempt_no -> Int4,
+        worker_id -> Nullable<Uuid>,
+        started_at -> Timestamptz,
+        finished_at -> Timestamptz,
+        outcome -> Text,
+        http_status -> Nullable<Int4>,
+        error_code -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+    }
+}

@@ -15,7 +15,7 @@ pub mod versioning;
 
 use actix_web::web;
 
-use handlers::{activities, annonces, appointments, audit_log, auth, consents, dossiers, health, messages, parties, users};
+use handlers::{activities, annonces, appointments, audit_log, auth, consents, dossiers, health, messages, outbound, parties, users};
 use problem::ApiError;
 
 /// Every route of the service. Unknown `/api/...` paths answer a 404 problem even without a
@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(consents::routes)
                 .configure(activities::routes)
                 .configure(audit_log::routes)
+                .configure(outbound::routes)
                 .default_service(web::to(not_found)),
         )
         .service(web::scope("/api").default_service(web::to(not_found)));

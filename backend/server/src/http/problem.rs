@@ -151,6 +151,9 @@ impl From<DomainError> for ApiError {
                 "the resource was modified since you read it; reload and retry",
             ),
             DomainError::ConsentRequired(m) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "CONSENT_REQUIRED", m),
+            DomainError::PolicyBlocked { code, message } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
             DomainError::Infra(msg) => {
                 // Logged with the request's span; the client only learns that it failed.
                 tracing::error!(error = %msg, "infrastructure failure");

@@ -18,6 +18,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub hasher: Argon2Hasher,
     pub config: Config,
+    pub outbox: crate::outbox::OutboxSettings,
 }
 
 pub type State = web::Data<Arc<AppState>>;

@@ -333,3 +333,88 @@ pub async fn add_user_and_login(app: &TestApp, email: &str, role: &str) -> Strin
     assert_eq!(res.status(), 201, "create {email}");
     app.login(email).await
 }
+
+// ---------------------------------------------------------------------------------------------
+// WhatsApp outbound helpers (feat/wa-outbox): rows created by SQL so that these tests do not
+// depend on the dossier/consent/template modules.
+// ---------------------------------------------------------------------------------------------
+
+/// A count from `SELECT count(*) AS n …`.
+pub fn count_sql(app: &TestApp, q: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.pool.get().unwrap();
+    sql_query(q).get_result::<N>(&mut conn).unwrap_or_else(|e| panic!("{q}: {e}")).n
+}
+
+/// A NEW dossier with the given lead phone (E.164 or None).
+pub fn sql_dossier(app: &TestApp, org: Uuid, lead_phone: Option<&str>) -> Uuid {
+    let id = Uuid::now_v7();
+    let phone = lead_phone.map_or("NULL".to_string(), |p| format!("'{p}'"));
+    exec_sql(
+        app,
+        &format!(
+            "INSERT INTO dossier (org_id, id, reference, lead_name, lead_phone, source, dossier_type) \
+             VALUES ('{org}', '{id}', 'T-{}', 'Lead Test', {phone}, 'WEB', 'BUY')",
+            id.simple()
+        ),
+    );
+    id
+}
+
+/// A consent record for WHATSAPP/CONTACT; `expires_in_hours` negative = already expired.
+pub fn sql_consent(app: &TestApp, org: Uuid, dossier: Uuid, status: &str, expires_in_hours: Option<i64>) {
+    let expires = expires_in_hours.map_or("NULL".to_string(), |h| format!("now() + interval '{h} hours'"));
+    exec_sql(
+        app,
+        &format!(
+            "INSERT INTO consent (org_id, id, dossier_id, channel, purpose, status, source, proof, captured_at, expires_at) \
+             VALUES ('{org}', '{}', '{dossier}', 'WHATSAPP', 'CONTACT', '{status}', 'UI', 'Accord oral au téléphone', \
+             clock_timestamp(), {expires})",
+            Uuid::now_v7()
+        ),
+    );
+}
+
+/// The template table of the WhatsApp settings module, created here if that module is absent.
+pub fn sql_template(app: &TestApp, org: Uuid, code: &str, body: &str, active: bool) {
+    exec_sql(
+        app,
+        "CREATE TABLE IF NOT EXISTS whatsapp_template (org_id uuid, code text, language text, category text, \
+         body text, active bool, PRIMARY KEY (org_id, code))",
+    );
+    exec_sql(
+        app,
+        &format!(
+            "INSERT INTO whatsapp_template (org_id, code, language, category, body, active) \
+             VALUES ('{org}', '{code}', 'fr', 'UTILITY', '{}', {active})",
+            body.replace('\'', "''")
+        ),
+    );
+}
+
+/// An INBOUND WhatsApp message of the lead, `minutes_ago` in the past.
+pub fn sql_inbound(app: &TestApp, org: Uuid, dossier: Uuid, minutes_ago: i64) {
+    exec_sql(
+        app,
+        &format!(
+            "INSERT INTO message (org_id, id, dossier_id, channel, direction, content, occurred_at) \
+             VALUES ('{org}', '{}', '{dossier}', 'WHATSAPP', 'INBOUND', 'Bonjour', now() - interval '{minutes_ago} minutes')",
+            Uuid::now_v7()
+        ),
+    );
+}
+
+/// Provider credentials of an org (table of migration 000003).
+pub fn sql_whatsapp_settings(app: &TestApp, org: Uuid, phone_number_id: &str, token: &str) {
+    exec_sql(
+        app,
+        &format!(
+            "INSERT INTO whatsapp_settings (org_id, phone_number_id, access_token) VALUES ('{org}', '{phone_number_id}', '{token}') \
+             ON CONFLICT (org_id) DO UPDATE SET phone_number_id = EXCLUDED.phone_number_id, access_token = EXCLUDED.access_token"
+        ),
+    );
+}

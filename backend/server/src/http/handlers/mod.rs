@@ -7,5 +7,6 @@ pub mod consents;
 pub mod dossiers;
 pub mod health;
 pub mod messages;
+pub mod outbound;
 pub mod parties;
 pub mod users;

@@ -1,0 +1,3 @@
+//! WhatsApp Cloud API adapters.
+
+pub mod provider;
