@@ -12,6 +12,7 @@ pub mod consent;
 pub mod dossier;
 pub mod message;
 pub mod party;
+pub mod whatsapp_config;
 
 pub use auth::*;
 pub use common::*;

@@ -10,3 +10,5 @@ pub mod consents;
 pub mod dossiers;
 pub mod messages;
 pub mod parties;
+pub mod whatsapp_config;
+pub mod whatsapp_inbound;

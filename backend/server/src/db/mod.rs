@@ -13,6 +13,8 @@ pub mod identity;
 pub mod messages;
 pub mod parties;
 pub mod schema;
+pub mod whatsapp_config;
+pub mod whatsapp_inbound;
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};

@@ -9,3 +9,6 @@ pub mod health;
 pub mod messages;
 pub mod parties;
 pub mod users;
+pub mod whatsapp_settings;
+pub mod whatsapp_templates;
+pub mod whatsapp_webhook;
