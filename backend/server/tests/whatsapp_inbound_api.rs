@@ -422,3 +422,44 @@ async fn ingestion_rate_of_signed_single_message_posts() {
     assert_eq!(c.paris("true", "message"), i64::from(n));
     assert_eq!(c.paris("source = 'WHATSAPP'", "dossier"), 50);
 }
+
+#[actix_web::test]
+async fn concurrent_first_messages_and_a_racing_api_create_make_no_twin() {
+    let c = setup().await;
+    // ten first messages from one new number at once → one dossier
+    let bodies: Vec<String> = (0..10)
+        .map(|i| TEXT.replace(TEXT_ID, &format!("wamid.race.{i}")).replace("33612345678", "33644444444"))
+        .collect();
+    let posts = bodies.iter().map(|b| c.post_raw(b.as_bytes(), Some(sign_body(SECRET.as_bytes(), b.as_bytes()))));
+    for res in futures_util::future::join_all(posts).await {
+        assert_eq!(res.status(), 200);
+    }
+    assert_eq!(c.paris("lead_phone = '+33644444444'", "dossier"), 1);
+    assert_eq!(c.paris("external_id LIKE 'wamid.race.%'", "message"), 10);
+
+    // a dossier with the same phone being created (uncommitted) by someone else while the
+    // webhook runs: the webhook's insert waits on the dedup index, then attaches to it
+    use diesel::{sql_query, Connection, PgConnection, RunQueryDsl};
+    let mut other = PgConnection::establish(&c.app.db.url).unwrap();
+    sql_query("BEGIN").execute(&mut other).unwrap();
+    let api_id = Uuid::now_v7();
+    sql_query(format!(
+        "INSERT INTO dossier (org_id, id, reference, lead_name, lead_phone, source, dossier_type) \
+         VALUES ('{}', '{api_id}', 'API-1', 'Created by the API', '+33655555555', 'WEB', 'BUY')",
+        c.app.paris
+    ))
+    .execute(&mut other)
+    .unwrap();
+    let body = TEXT.replace(TEXT_ID, "wamid.twin").replace("33612345678", "33655555555");
+    let sig = sign_body(SECRET.as_bytes(), body.as_bytes());
+    let client = c.app.client.clone();
+    let url = c.app.url("/api/v1/webhooks/whatsapp");
+    let pending = actix_web::rt::spawn(async move {
+        client.post(url).header("X-Hub-Signature-256", sig).body(body).send().await.unwrap().status().as_u16()
+    });
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(400)).await;
+    sql_query("COMMIT").execute(&mut other).unwrap();
+    assert_eq!(pending.await.unwrap(), 200);
+    assert_eq!(c.paris("lead_phone = '+33655555555'", "dossier"), 1);
+    assert_eq!(c.paris(&format!("external_id = 'wamid.twin' AND dossier_id = '{api_id}'"), "message"), 1);
+}

@@ -214,7 +214,7 @@ pub async fn spawn_with_state() -> (TestApp, std::sync::Arc<atlas_server::http::
     let pool = build_pool(&db.url, 5).unwrap();
     let seeded = {
         let mut conn = pool.get().unwrap();
-        atlas_server::cli::seed::seed_demo(&mut *conn, PASSWORD).unwrap()
+        atlas_server::cli::seed::seed_demo(&mut conn, PASSWORD).unwrap()
     };
     let state = build_state(config, pool.clone()).unwrap();
     let app = Application::build(std::sync::Arc::clone(&state)).unwrap();
