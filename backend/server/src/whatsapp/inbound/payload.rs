@@ -177,6 +177,10 @@ pub struct StatusError {
 
 /// The body as JSON; None when it is not JSON of the webhook's shape.
 pub fn parse(raw: &[u8]) -> Option<WebhookPayload> {
+    // serde would also read a struct from a JSON array; the webhook body is an object.
+    if raw.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
     serde_json::from_slice(raw).ok()
 }
 
