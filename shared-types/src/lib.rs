@@ -13,6 +13,7 @@ pub mod dossier;
 pub mod message;
 pub mod outbound;
 pub mod party;
+pub mod whatsapp_config;
 
 pub use auth::*;
 pub use common::*;

@@ -14,6 +14,9 @@ pub struct Config {
     pub static_dir: PathBuf,
     pub db_pool_size: u32,
     pub http_workers: usize,
+    /// `ATLAS_DATA_KEY` (32 bytes, base64 or hex): the key sealing stored secrets (WhatsApp
+    /// credentials). None → derived from the JWT secret (see security/secretbox.rs).
+    pub data_key: Option<[u8; 32]>,
 }
 
 // Manual Debug so that a stray `{:?}` can never print the secret or the database password.
@@ -49,6 +52,13 @@ impl Config {
                 None => Ok(default),
             }
         };
+        let data_key = match var("ATLAS_DATA_KEY") {
+            Some(k) => Some(
+                crate::security::secretbox::DataKey::parse(&k)
+                    .context("ATLAS_DATA_KEY must be 32 bytes, written in base64 or as 64 hex digits")?,
+            ),
+            None => None,
+        };
         Ok(Config {
             database_url,
             bind: var("ATLAS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_string()),
@@ -58,6 +68,7 @@ impl Config {
             static_dir: PathBuf::from(var("ATLAS_STATIC_DIR").unwrap_or_else(|| "frontend/dist".to_string())),
             db_pool_size: u32::try_from(parse_num("ATLAS_DB_POOL_SIZE", 10)?).unwrap_or(10),
             http_workers: usize::try_from(parse_num("ATLAS_HTTP_WORKERS", 0)?).unwrap_or(0),
+            data_key,
         })
     }
 }

@@ -13,6 +13,8 @@ use crate::db::{self, PgPool};
 use crate::http::{self, middleware::request_id_and_problems, span::AtlasRootSpan, spa, state::AppState};
 use crate::security::jwt::JwtKeys;
 use crate::security::password::Argon2Hasher;
+use crate::security::secretbox::DataKey;
+use crate::whatsapp::inbound::metrics::InboundMetrics;
 
 /// Request bodies above this are refused with 413 (webhooks included, PRODUCT.md §10).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -26,7 +28,19 @@ pub fn build_state(config: Config, pool: PgPool) -> anyhow::Result<Arc<AppState>
     let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("{e}"))?;
     let jwt = JwtKeys::new(&config.jwt_secret, config.token_ttl_secs);
     let outbox = crate::outbox::OutboxSettings::from_env()?;
-    Ok(Arc::new(AppState { pool, jwt, hasher, config, outbox }))
+    let data_key = match config.data_key {
+        Some(k) => DataKey::new(k),
+        None => DataKey::derived_from_jwt_secret(&config.jwt_secret),
+    };
+    Ok(Arc::new(AppState {
+        pool,
+        jwt,
+        hasher,
+        config,
+        outbox,
+        data_key,
+        inbound_metrics: InboundMetrics::default(),
+    }))
 }
 
 impl Application {

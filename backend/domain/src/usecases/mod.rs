@@ -11,3 +11,5 @@ pub mod dossiers;
 pub mod messages;
 pub mod outbound;
 pub mod parties;
+pub mod whatsapp_config;
+pub mod whatsapp_inbound;

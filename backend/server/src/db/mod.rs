@@ -14,6 +14,8 @@ pub mod messages;
 pub mod outbound;
 pub mod parties;
 pub mod schema;
+pub mod whatsapp_config;
+pub mod whatsapp_inbound;
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};

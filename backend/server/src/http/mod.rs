@@ -38,6 +38,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(activities::routes)
                 .configure(audit_log::routes)
                 .configure(outbound::routes)
+                .configure(handlers::whatsapp_settings::routes)
+                .configure(handlers::whatsapp_templates::routes)
+                .configure(handlers::whatsapp_webhook::routes)
                 .default_service(web::to(not_found)),
         )
         .service(web::scope("/api").default_service(web::to(not_found)));

@@ -9,6 +9,8 @@ use crate::config::Config;
 use crate::db::PgPool;
 use crate::security::jwt::JwtKeys;
 use crate::security::password::Argon2Hasher;
+use crate::security::secretbox::DataKey;
+use crate::whatsapp::inbound::metrics::InboundMetrics;
 
 use super::problem::ApiError;
 
@@ -19,6 +21,10 @@ pub struct AppState {
     pub hasher: Argon2Hasher,
     pub config: Config,
     pub outbox: crate::outbox::OutboxSettings,
+    /// Seals stored secrets (WhatsApp credentials).
+    pub data_key: DataKey,
+    /// Process-wide counters of the WhatsApp webhook (exported by /metrics later).
+    pub inbound_metrics: InboundMetrics,
 }
 
 pub type State = web::Data<Arc<AppState>>;

@@ -1,2 +1,3 @@
 pub mod jwt;
 pub mod password;
+pub mod secretbox;

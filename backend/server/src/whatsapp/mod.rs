@@ -1,3 +1,5 @@
-//! WhatsApp Cloud API adapters.
+//! WhatsApp Cloud API adapters: the outbound provider (reqwest) and the inbound webhook
+//! (payload parsing, routing, processing).
 
+pub mod inbound;
 pub mod provider;

@@ -144,6 +144,7 @@ pub fn test_config(db_url: &str) -> Config {
         static_dir: std::path::PathBuf::from("/nonexistent-atlas-spa"),
         db_pool_size: 5,
         http_workers: 2,
+        data_key: None,
     }
 }
 
@@ -417,4 +418,41 @@ pub fn sql_whatsapp_settings(app: &TestApp, org: Uuid, phone_number_id: &str, to
              ON CONFLICT (org_id) DO UPDATE SET phone_number_id = EXCLUDED.phone_number_id, access_token = EXCLUDED.access_token"
         ),
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// WhatsApp inbound helpers (feat/wa-inbound)
+
+/// Like [`TestApp::spawn`], also handing out the application state (to read process-wide
+/// counters such as the webhook metrics).
+pub async fn spawn_with_state() -> (TestApp, std::sync::Arc<atlas_server::http::state::AppState>) {
+    let db = TestDb::new();
+    let config = test_config(&db.url);
+    let pool = build_pool(&db.url, 5).unwrap();
+    let seeded = {
+        let mut conn = pool.get().unwrap();
+        atlas_server::cli::seed::seed_demo(&mut conn, PASSWORD).unwrap()
+    };
+    let state = build_state(config, pool.clone()).unwrap();
+    let app = Application::build(std::sync::Arc::clone(&state)).unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port);
+    actix_web::rt::spawn(app.server);
+    (TestApp { base, pool, client: reqwest::Client::new(), db, paris: seeded.paris, lyon: seeded.lyon }, state)
+}
+
+/// One number from a SQL query returning a single `n` (bigint) column.
+pub fn count(app: &TestApp, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.pool.get().unwrap();
+    sql_query(sql).get_result::<N>(&mut *conn).unwrap().n
+}
+
+/// Runs a SQL statement on the test database.
+pub fn exec(app: &TestApp, sql: &str) {
+    let mut conn = app.pool.get().unwrap();
+    sql_query(sql).execute(&mut *conn).unwrap();
 }

@@ -10,3 +10,6 @@ pub mod messages;
 pub mod outbound;
 pub mod parties;
 pub mod users;
+pub mod whatsapp_settings;
+pub mod whatsapp_templates;
+pub mod whatsapp_webhook;
