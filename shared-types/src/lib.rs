@@ -9,9 +9,11 @@ pub mod audit;
 pub mod auth;
 pub mod common;
 pub mod consent;
+pub mod dashboard;
 pub mod dossier;
 pub mod message;
 pub mod party;
+pub mod search;
 
 pub use auth::*;
 pub use common::*;

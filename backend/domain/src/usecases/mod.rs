@@ -7,6 +7,8 @@ pub mod annonces;
 pub mod appointments;
 pub mod audit_log;
 pub mod consents;
+pub mod dashboard;
 pub mod dossiers;
 pub mod messages;
 pub mod parties;
+pub mod search;

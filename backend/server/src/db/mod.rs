@@ -8,11 +8,13 @@ pub mod audit;
 pub mod audit_log;
 pub mod common;
 pub mod consents;
+pub mod dashboard;
 pub mod dossiers;
 pub mod identity;
 pub mod messages;
 pub mod parties;
 pub mod schema;
+pub mod search;
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};

@@ -15,7 +15,10 @@ pub mod versioning;
 
 use actix_web::web;
 
-use handlers::{activities, annonces, appointments, audit_log, auth, consents, dossiers, health, messages, parties, users};
+use handlers::{
+    activities, annonces, appointments, audit_log, auth, consents, dashboard, dossiers, health, messages, parties, search,
+    users,
+};
 use problem::ApiError;
 
 /// Every route of the service. Unknown `/api/...` paths answer a 404 problem even without a
@@ -37,6 +40,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(consents::routes)
                 .configure(activities::routes)
                 .configure(audit_log::routes)
+                .configure(search::routes)
+                .configure(dashboard::routes)
                 .default_service(web::to(not_found)),
         )
         .service(web::scope("/api").default_service(web::to(not_found)));
