@@ -322,7 +322,12 @@ async fn timeseries_zero_fills_days_and_weeks() {
     assert_eq!(values, expected.map(|(d, v)| (d.to_string(), v)));
 
     // weeks start on Monday: 02-23 holds D2 (03-01 23:30 Paris); 03-02 holds D1, D3, D5, D7
-    let t = get(&app, &viewer, "/api/v1/dashboard/timeseries?metric=newDossiers&interval=week&from=2026-02-25&to=2026-03-08").await;
+    let t = get(
+        &app,
+        &viewer,
+        "/api/v1/dashboard/timeseries?metric=newDossiers&interval=week&from=2026-02-25&to=2026-03-08",
+    )
+    .await;
     assert_eq!(t["points"], json!([{"date": "2026-02-23", "value": 1}, {"date": "2026-03-02", "value": 4}]));
 
     let t = get(&app, &viewer, &format!("/api/v1/dashboard/timeseries?metric=outboundMessages&{WEEK}")).await;

@@ -189,7 +189,12 @@ fn resolve(store: &mut impl DashboardStore, actor: &Actor, r: DateRange, now: Da
     period(store, actor, r.from, r.to, now)
 }
 
-pub fn kpis(store: &mut impl DashboardStore, actor: &Actor, r: DateRange, now: DateTime<Utc>) -> DomainResult<(Period, Kpis)> {
+pub fn kpis(
+    store: &mut impl DashboardStore,
+    actor: &Actor,
+    r: DateRange,
+    now: DateTime<Utc>,
+) -> DomainResult<(Period, Kpis)> {
     let p = resolve(store, actor, r, now)?;
     let mut k = store.kpis(&p)?;
     k.conversion_rate = conversion_rate(k.won_dossiers, k.lost_dossiers);
@@ -273,8 +278,14 @@ mod tests {
     #[test]
     fn default_period_is_the_last_thirty_days_including_today() {
         assert_eq!(resolve_dates(None, None, d("2026-03-31")).ok(), Some((d("2026-03-02"), d("2026-03-31"))));
-        assert_eq!(resolve_dates(None, Some(d("2026-01-30")), d("2026-03-31")).ok(), Some((d("2026-01-01"), d("2026-01-30"))));
-        assert_eq!(resolve_dates(Some(d("2026-03-05")), None, d("2026-03-31")).ok(), Some((d("2026-03-05"), d("2026-03-31"))));
+        assert_eq!(
+            resolve_dates(None, Some(d("2026-01-30")), d("2026-03-31")).ok(),
+            Some((d("2026-01-01"), d("2026-01-30")))
+        );
+        assert_eq!(
+            resolve_dates(Some(d("2026-03-05")), None, d("2026-03-31")).ok(),
+            Some((d("2026-03-05"), d("2026-03-31")))
+        );
     }
 
     #[test]

@@ -64,7 +64,10 @@ pub struct SearchPlan {
 impl SearchPlan {
     /// Nothing could match: no token, no phone run, no partial pattern.
     pub fn is_empty(&self) -> bool {
-        self.tokens.is_empty() && self.phone_likes.is_empty() && self.reference_like.is_none() && self.name_like.is_none()
+        self.tokens.is_empty()
+            && self.phone_likes.is_empty()
+            && self.reference_like.is_none()
+            && self.name_like.is_none()
     }
 }
 
@@ -302,9 +305,6 @@ mod tests {
     #[test]
     fn snippets_escape_everything_but_mark() {
         let raw = format!("<script>&\"'{MARK_START}Dupont{MARK_END} {MARK_END}x{MARK_START}y");
-        assert_eq!(
-            render_snippet(&raw),
-            "&lt;script&gt;&amp;&quot;&#39;<mark>Dupont</mark> x<mark>y</mark>"
-        );
+        assert_eq!(render_snippet(&raw), "&lt;script&gt;&amp;&quot;&#39;<mark>Dupont</mark> x<mark>y</mark>");
     }
 }

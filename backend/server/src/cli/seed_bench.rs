@@ -279,9 +279,12 @@ fn seed_org(
                 .bind::<BigInt, _>(seed)
                 .execute(c)?;
             step("dossiers");
-            for (name, sql) in
-                [("history", HISTORY_SQL), ("messages", MESSAGES_SQL), ("parties", PARTIES_SQL), ("appointments", APPOINTMENTS_SQL)]
-            {
+            for (name, sql) in [
+                ("history", HISTORY_SQL),
+                ("messages", MESSAGES_SQL),
+                ("parties", PARTIES_SQL),
+                ("appointments", APPOINTMENTS_SQL),
+            ] {
                 diesel::sql_query(sql).bind::<SqlUuid, _>(org).execute(c)?;
                 step(name);
             }

@@ -275,7 +275,8 @@ impl DashboardStore for Db<'_> {
         );
         let open: Vec<String> =
             DossierStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str().to_string()).collect();
-        let rows: Vec<DurationRow> = period_query(sql, p).bind::<Array<Text>, _>(open).load(self.conn).map_err(infra)?;
+        let rows: Vec<DurationRow> =
+            period_query(sql, p).bind::<Array<Text>, _>(open).load(self.conn).map_err(infra)?;
         Ok(rows
             .into_iter()
             .map(|r| StatusDuration {

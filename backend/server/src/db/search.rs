@@ -15,8 +15,8 @@ use atlas_domain::usecases::search::{SearchHit, SearchPlan, SearchStore, SearchT
 use super::{infra, Db};
 
 // Bind parameters, in this order: $1 org, $2 tsquery, $3 exact reference, $4 reference ILIKE,
-// $5 name LIKE, $6 phone LIKE, $7 phone LIKE (trunk 0 dropped), $8 headline options, $9 limit,
-// $10 offset. A fragment names only the ones it uses; unused ones are harmless (typed binds).
+// $5 name LIKE, $6 phone LIKE, $7 phone LIKE (trunk 0 dropped), $8 prose headline options, $9 limit,
+// $10 offset, $11 record headline options. A fragment names only the ones it uses; unused ones are harmless (typed binds).
 
 /// Score bonuses on top of `ts_rank` (which stays well below 1): an exact reference wins, then a
 /// phone run, then partial reference and name matches.
@@ -129,10 +129,10 @@ fn page_sql(hits: &str) -> String {
                 translate(concat_ws(' · ', x.reference, x.city, x.description), {CLEAN}, ''), $2::tsquery, $8) AS snippet \
               FROM annonce x WHERE p.type = 'ANNONCE' AND x.org_id = $1 AND x.id = p.id) a ON true \
          LEFT JOIN LATERAL (SELECT x.lead_name AS title, ts_headline('atlas_simple', \
-                translate(concat_ws(' · ', x.reference, x.lead_name, x.lead_email, x.lead_phone), {CLEAN}, ''), $2::tsquery, $8) AS snippet \
+                translate(concat_ws(' · ', x.reference, x.lead_name, x.lead_email, x.lead_phone), {CLEAN}, ''), $2::tsquery, $11) AS snippet \
               FROM dossier x WHERE p.type = 'DOSSIER' AND x.org_id = $1 AND x.id = p.id) d ON true \
          LEFT JOIN LATERAL (SELECT trim(concat_ws(' ', x.first_name, x.last_name)) AS title, ts_headline('atlas_simple', \
-                translate(concat_ws(' · ', x.role, concat_ws(' ', x.first_name, x.last_name), x.email, x.phone), {CLEAN}, ''), $2::tsquery, $8) AS snippet \
+                translate(concat_ws(' · ', x.role, concat_ws(' ', x.first_name, x.last_name), x.email, x.phone), {CLEAN}, ''), $2::tsquery, $11) AS snippet \
               FROM party x WHERE p.type = 'PARTIE' AND x.org_id = $1 AND x.id = p.id) pt ON true \
          LEFT JOIN LATERAL (SELECT y.lead_name AS title, ts_headline('atlas_fr', \
                 translate(x.content, {CLEAN}, ''), $2::tsquery, $8) AS snippet \
@@ -166,11 +166,17 @@ struct Row {
     snippet: Option<String>,
 }
 
-fn headline_options() -> String {
+/// Prose (annonce description, message): up to two fragments around the matches.
+fn prose_headline() -> String {
     format!(
         "StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MinWords=8, MaxWords=30, ShortWord=2, \
          MaxFragments=2, FragmentDelimiter=\" … \""
     )
+}
+
+/// Short records (dossier, party: reference · name · email · phone): shown whole.
+fn record_headline() -> String {
+    format!("StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MinWords=20, MaxWords=40, ShortWord=2")
 }
 
 impl SearchStore for Db<'_> {
@@ -195,9 +201,10 @@ impl SearchStore for Db<'_> {
             .bind::<Nullable<Text>, _>(plan.name_like.clone())
             .bind::<Nullable<Text>, _>(phone(0))
             .bind::<Nullable<Text>, _>(phone(1))
-            .bind::<Text, _>(headline_options())
+            .bind::<Text, _>(prose_headline())
             .bind::<BigInt, _>(i64::from(plan.size))
             .bind::<BigInt, _>(i64::from(plan.page) * i64::from(plan.size))
+            .bind::<Text, _>(record_headline())
             .load(self.conn)
             .map_err(infra)?;
         let total = rows.first().map(|r| r.total).unwrap_or(0);

@@ -16,8 +16,8 @@ pub mod versioning;
 use actix_web::web;
 
 use handlers::{
-    activities, annonces, appointments, audit_log, auth, consents, dashboard, dossiers, health, messages, parties, search,
-    users,
+    activities, annonces, appointments, audit_log, auth, consents, dashboard, dossiers, health, messages, parties,
+    search, users,
 };
 use problem::ApiError;
 

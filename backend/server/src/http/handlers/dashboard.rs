@@ -59,7 +59,8 @@ impl Params {
         match self.raw(name) {
             None => default,
             Some(v) => parse(&v).unwrap_or_else(|| {
-                self.errors.push(FieldError { field: name.into(), message: format!("must be one of {}", allowed.join(", ")) });
+                self.errors
+                    .push(FieldError { field: name.into(), message: format!("must be one of {}", allowed.join(", ")) });
                 default
             }),
         }
@@ -177,9 +178,8 @@ pub async fn timeseries(st: State, ctx: RequestContext, req: HttpRequest) -> Res
     let interval = params.choice("interval", Interval::parse, &["day", "week"], Interval::Day);
     params.finish()?;
     let actor = ctx.actor;
-    let (p, points) = st
-        .with_conn(move |conn, _| uc::timeseries(&mut Db { conn }, &actor, r, metric, interval, Utc::now()))
-        .await?;
+    let (p, points) =
+        st.with_conn(move |conn, _| uc::timeseries(&mut Db { conn }, &actor, r, metric, interval, Utc::now())).await?;
     Ok(HttpResponse::Ok().json(TimeseriesDto {
         from: p.from,
         to: p.to,
