@@ -9,11 +9,13 @@ pub mod audit;
 pub mod auth;
 pub mod common;
 pub mod consent;
+pub mod dashboard;
 pub mod dossier;
 pub mod message;
 pub mod outbound;
 pub mod party;
 pub mod whatsapp_config;
+pub mod search;
 
 pub use auth::*;
 pub use common::*;

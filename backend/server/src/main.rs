@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use atlas_server::cli::seed;
+use atlas_server::cli::{seed, seed_bench};
 use atlas_server::config::Config;
 use atlas_server::outbox::{self, OutboxSettings};
 use atlas_server::startup::{build_state, connect_and_migrate, Application};
@@ -49,6 +49,19 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         auto_statuses: Vec<String>,
     },
+    /// Large benchmark data set (orgs `Bench Org 0001`…, user bench@atlas.local); orgs that already
+    /// have dossiers are skipped.
+    SeedBench {
+        #[arg(long, default_value_t = 1_000_000)]
+        dossiers: u64,
+        #[arg(long, default_value_t = 200_000)]
+        annonces: u64,
+        #[arg(long, default_value_t = 200)]
+        orgs: u32,
+        /// Orgs filled in parallel, one connection each.
+        #[arg(long, default_value_t = 2)]
+        jobs: u32,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -85,6 +98,12 @@ fn main() -> anyhow::Result<()> {
             }
             println!("demo data ready: {} = {}, {} = {}", seed::DEMO_PARIS, s.paris, seed::DEMO_LYON, s.lyon);
             Ok(())
+        }
+        Command::SeedBench { dossiers, annonces, orgs, jobs } => {
+            let pool = connect_and_migrate(&config)?;
+            let password = std::env::var("ATLAS_BENCH_PASSWORD").unwrap_or_else(|_| "bench-password".to_string());
+            let size = seed_bench::BenchSize { dossiers, annonces, orgs };
+            seed_bench::seed_bench(&pool, &size, &password, jobs)
         }
         Command::Worker => worker(&config),
         Command::FakeWhatsapp { .. } => Ok(()),

@@ -2,3 +2,4 @@
 
 pub mod demo_data;
 pub mod seed;
+pub mod seed_bench;

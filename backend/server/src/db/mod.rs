@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audit_log;
 pub mod common;
 pub mod consents;
+pub mod dashboard;
 pub mod dossiers;
 pub mod identity;
 pub mod messages;
@@ -16,6 +17,7 @@ pub mod parties;
 pub mod schema;
 pub mod whatsapp_config;
 pub mod whatsapp_inbound;
+pub mod search;
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};

@@ -15,7 +15,10 @@ pub mod versioning;
 
 use actix_web::web;
 
-use handlers::{activities, annonces, appointments, audit_log, auth, consents, dossiers, health, messages, outbound, parties, users};
+use handlers::{
+    activities, annonces, appointments, audit_log, auth, consents, dashboard, dossiers, health, messages, outbound,
+    parties, search, users,
+};
 use problem::ApiError;
 
 /// Every route of the service. Unknown `/api/...` paths answer a 404 problem even without a
@@ -41,6 +44,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(handlers::whatsapp_settings::routes)
                 .configure(handlers::whatsapp_templates::routes)
                 .configure(handlers::whatsapp_webhook::routes)
+                .configure(search::routes)
+                .configure(dashboard::routes)
                 .default_service(web::to(not_found)),
         )
         .service(web::scope("/api").default_service(web::to(not_found)));
