@@ -113,8 +113,9 @@ fn main() -> anyhow::Result<()> {
 fn worker(config: &Config) -> anyhow::Result<()> {
     let pool = connect_and_migrate(config).context("database not reachable")?;
     let settings = OutboxSettings::from_env()?;
+    let key = atlas_server::security::secretbox::DataKey::for_config(config);
     actix_web::rt::System::new().block_on(async move {
-        let handle = outbox::worker::start(pool, settings)?;
+        let handle = outbox::worker::start(pool, settings, key)?;
         tracing::info!(worker_id = %handle.worker_id, "atlas worker running");
         shutdown_signal().await;
         handle.stop().await;
@@ -151,7 +152,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let state = build_state(config, pool)?;
     actix_web::rt::System::new().block_on(async move {
         let worker = if state.outbox.run_in_server {
-            Some(outbox::worker::start(state.pool.clone(), state.outbox.clone())?)
+            Some(outbox::worker::start(state.pool.clone(), state.outbox.clone(), state.data_key.clone())?)
         } else {
             None
         };

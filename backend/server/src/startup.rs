@@ -28,10 +28,7 @@ pub fn build_state(config: Config, pool: PgPool) -> anyhow::Result<Arc<AppState>
     let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("{e}"))?;
     let jwt = JwtKeys::new(&config.jwt_secret, config.token_ttl_secs);
     let outbox = crate::outbox::OutboxSettings::from_env()?;
-    let data_key = match config.data_key {
-        Some(k) => DataKey::new(k),
-        None => DataKey::derived_from_jwt_secret(&config.jwt_secret),
-    };
+    let data_key = DataKey::for_config(&config);
     Ok(Arc::new(AppState {
         pool,
         jwt,

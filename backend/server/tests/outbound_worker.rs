@@ -36,7 +36,7 @@ fn settings(fake: &FakeWhatsApp) -> OutboxSettings {
 
 fn start_worker(app: &TestApp, fake: &FakeWhatsApp) -> WorkerHandle {
     let s = settings(fake);
-    start_with(app.pool.clone(), CloudApiProvider::new(&s.api_base, s.send_timeout).unwrap(), s)
+    start_with(app.pool.clone(), CloudApiProvider::new(&s.api_base, s.send_timeout).unwrap(), s, common::data_key())
 }
 
 struct Setup {
@@ -264,6 +264,7 @@ async fn a_killed_workers_rows_are_claimed_again_after_the_lease() {
         s.app.pool.clone(),
         CloudApiProvider::new(&s.fake.base_url, Duration::from_secs(1)).unwrap(),
         settings(&s.fake),
+        common::data_key(),
     );
     assert_eq!(live.run_once().await.unwrap(), 0);
     actix_web::rt::time::sleep(Duration::from_millis(1100)).await;

@@ -75,17 +75,6 @@ impl Ctx {
     }
 }
 
-fn ensure_outbound_table(app: &TestApp) {
-    // Owned by the outbox migration (000003) on main; the minimal shape the receipts need.
-    exec(
-        app,
-        "CREATE TABLE IF NOT EXISTS outbound_message (org_id UUID NOT NULL, id UUID NOT NULL, dossier_id UUID NOT NULL, \
-         status TEXT NOT NULL, provider_message_id TEXT, sent_at TIMESTAMPTZ, delivered_at TIMESTAMPTZ, \
-         read_at TIMESTAMPTZ, failed_at TIMESTAMPTZ, last_error_code TEXT, last_error_message TEXT, \
-         PRIMARY KEY (org_id, id))",
-    );
-}
-
 fn insert_dossier(app: &TestApp, org: Uuid, phone: Option<&str>, status: &str) -> Uuid {
     let id = Uuid::now_v7();
     let phone = phone.map(|p| format!("'{p}'")).unwrap_or_else(|| "NULL".into());
@@ -104,8 +93,8 @@ fn insert_outbound(app: &TestApp, org: Uuid, dossier: Uuid, provider_id: &str, s
     exec(
         app,
         &format!(
-            "INSERT INTO outbound_message (org_id, id, dossier_id, status, provider_message_id) \
-             VALUES ('{org}', '{id}', '{dossier}', '{status}', '{provider_id}')"
+            "INSERT INTO outbound_message (org_id, id, dossier_id, to_phone, text, max_attempts, status, provider_message_id) \
+             VALUES ('{org}', '{id}', '{dossier}', '+33612345678', 'Bonjour', 3, '{status}', '{provider_id}')"
         ),
     );
     id
@@ -294,7 +283,6 @@ async fn non_text_messages_get_a_readable_placeholder() {
 #[actix_web::test]
 async fn batch_with_two_entries_stores_two_messages_and_applies_the_status() {
     let c = setup().await;
-    ensure_outbound_table(&c.app);
     let d = insert_dossier(&c.app, c.app.paris, Some("+33611111111"), "NEW");
     let out = insert_outbound(&c.app, c.app.paris, d, "wamid.batch.out.0003", "DELIVERED");
     let ack = c.post(BATCH).await;
@@ -314,7 +302,6 @@ async fn batch_with_two_entries_stores_two_messages_and_applies_the_status() {
 #[actix_web::test]
 async fn statuses_only_move_forward_and_unknown_ids_are_ignored() {
     let c = setup().await;
-    ensure_outbound_table(&c.app);
     let d = insert_dossier(&c.app, c.app.paris, Some("+33611111111"), "NEW");
     let out = insert_outbound(&c.app, c.app.paris, d, DELIVERED_ID, "SENT");
     let status = |s: &str| c.paris(&format!("id = '{out}' AND status = '{s}'"), "outbound_message");
@@ -348,7 +335,8 @@ async fn statuses_only_move_forward_and_unknown_ids_are_ignored() {
     exec(
         &c.app,
         &format!(
-            "INSERT INTO outbound_message (org_id, id, dossier_id, status) VALUES ('{}', '{ours}', '{d}', 'SENDING')",
+            "INSERT INTO outbound_message (org_id, id, dossier_id, to_phone, text, max_attempts, status) \
+             VALUES ('{}', '{ours}', '{d}', '+33612345678', 'Bonjour', 3, 'SENDING')",
             c.app.paris
         ),
     );
@@ -370,8 +358,8 @@ async fn statuses_only_move_forward_and_unknown_ids_are_ignored() {
 #[actix_web::test]
 async fn a_failing_item_is_kept_as_a_failed_event_and_the_rest_lands() {
     let c = setup().await;
-    // no outbound table here: the status item fails; the id-less and the non-object messages
-    // fail; the text lands
+    // a status for an unknown provider id is ignored (counted); the id-less and the non-object
+    // messages fail and are kept as FAILED events; the text lands
     let body = TEXT.replace(
         "\"messages\": [",
         "\"statuses\": [{\"id\": \"wamid.s\", \"status\": \"read\", \"timestamp\": \"1\"}], \
@@ -379,8 +367,9 @@ async fn a_failing_item_is_kept_as_a_failed_event_and_the_rest_lands() {
     );
     let ack = c.post(&body).await;
     assert_eq!(ack["processed"], 1, "{ack}");
-    assert_eq!(ack["failed"], 3, "{ack}");
-    assert_eq!(c.paris("status = 'FAILED' AND wa_message_id IS NULL", "whatsapp_inbound_event"), 3);
+    assert_eq!(ack["failed"], 2, "{ack}");
+    assert_eq!(ack["ignored"], 1, "{ack}");
+    assert_eq!(c.paris("status = 'FAILED' AND wa_message_id IS NULL", "whatsapp_inbound_event"), 2);
     assert_eq!(c.paris("true", "message"), 1);
 
     // a sender with neither phone nor user id (and no contact to tell): kept as FAILED, keyed by
@@ -399,7 +388,7 @@ async fn a_failing_item_is_kept_as_a_failed_event_and_the_rest_lands() {
         1
     );
     assert_eq!(c.paris("true", "message"), 1);
-    assert_eq!(c.state.inbound_metrics.snapshot().failed_items, 4);
+    assert_eq!(c.state.inbound_metrics.snapshot().failed_items, 3);
 }
 
 #[actix_web::test]

@@ -22,6 +22,7 @@ use crate::db::{Db, PgPool};
 use crate::whatsapp::provider::CloudApiProvider;
 
 use super::OutboxSettings;
+use crate::security::secretbox::DataKey;
 
 /// Error code of an attempt for an org without WhatsApp credentials (final: an admin must
 /// configure WhatsApp, then a manager may retry).
@@ -31,12 +32,14 @@ pub struct Worker<P> {
     pool: PgPool,
     provider: Arc<P>,
     settings: OutboxSettings,
+    /// Opens the access tokens, stored sealed in `whatsapp_settings` (security::secretbox).
+    key: DataKey,
     id: Uuid,
 }
 
 impl<P: MessageProvider + 'static> Worker<P> {
-    pub fn new(pool: PgPool, provider: P, settings: OutboxSettings) -> Worker<P> {
-        Worker { pool, provider: Arc::new(provider), settings, id: Uuid::now_v7() }
+    pub fn new(pool: PgPool, provider: P, settings: OutboxSettings, key: DataKey) -> Worker<P> {
+        Worker { pool, provider: Arc::new(provider), settings, key, id: Uuid::now_v7() }
     }
 
     pub fn id(&self) -> Uuid {
@@ -72,6 +75,7 @@ impl<P: MessageProvider + 'static> Worker<P> {
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let pool = self.pool.clone();
         let (id, limit) = (self.id, self.settings.batch_size);
+        let key = self.key.clone();
         let lease = self.settings.lease.as_secs_f64();
         let (rows, accounts) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let mut conn = pool.get()?;
@@ -79,6 +83,10 @@ impl<P: MessageProvider + 'static> Worker<P> {
             let mut accounts: HashMap<Uuid, Option<ProviderAccount>> = HashMap::new();
             for org in rows.iter().map(|r| r.org_id).collect::<HashSet<_>>() {
                 let account = Db { conn: &mut conn }.whatsapp_credentials(OrgId(org)).map_err(anyhow::Error::msg)?;
+                // A token that does not open (key changed) counts as not configured.
+                let account = account.and_then(|a| {
+                    key.open_string(&a.access_token).map(|access_token| ProviderAccount { access_token, ..a })
+                });
                 accounts.insert(org, account);
             }
             Ok((rows, accounts))
@@ -178,15 +186,20 @@ impl WorkerHandle {
 }
 
 /// Starts a worker against the real provider adapter (`atlas serve`, `atlas worker`).
-pub fn start(pool: PgPool, settings: OutboxSettings) -> anyhow::Result<WorkerHandle> {
+pub fn start(pool: PgPool, settings: OutboxSettings, key: DataKey) -> anyhow::Result<WorkerHandle> {
     let provider = CloudApiProvider::new(&settings.api_base, settings.send_timeout)?;
-    Ok(start_with(pool, provider, settings))
+    Ok(start_with(pool, provider, settings, key))
 }
 
 /// Starts a worker with any provider (tests).
-pub fn start_with<P: MessageProvider + 'static>(pool: PgPool, provider: P, settings: OutboxSettings) -> WorkerHandle {
+pub fn start_with<P: MessageProvider + 'static>(
+    pool: PgPool,
+    provider: P,
+    settings: OutboxSettings,
+    key: DataKey,
+) -> WorkerHandle {
     let (tx, rx) = watch::channel(false);
-    let worker = Worker::new(pool, provider, settings);
+    let worker = Worker::new(pool, provider, settings, key);
     let worker_id = worker.id();
     let join = actix_web::rt::spawn(worker.run(rx));
     WorkerHandle { stop: tx, join, worker_id }

@@ -33,6 +33,14 @@ impl DataKey {
         DataKey(bytes)
     }
 
+    /// `ATLAS_DATA_KEY` when set, else the fallback derived from the JWT secret.
+    pub fn for_config(config: &crate::config::Config) -> DataKey {
+        match config.data_key {
+            Some(k) => DataKey::new(k),
+            None => DataKey::derived_from_jwt_secret(&config.jwt_secret),
+        }
+    }
+
     /// The dev fallback: SHA-256 of the JWT secret.
     pub fn derived_from_jwt_secret(jwt_secret: &[u8]) -> DataKey {
         DataKey(Sha256::digest(jwt_secret).into())

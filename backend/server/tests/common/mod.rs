@@ -380,21 +380,23 @@ pub fn sql_consent(app: &TestApp, org: Uuid, dossier: Uuid, status: &str, expire
     );
 }
 
-/// The template table of the WhatsApp settings module, created here if that module is absent.
+/// A WhatsApp template of the org (table of migration 000004).
 pub fn sql_template(app: &TestApp, org: Uuid, code: &str, body: &str, active: bool) {
-    exec_sql(
-        app,
-        "CREATE TABLE IF NOT EXISTS whatsapp_template (org_id uuid, code text, language text, category text, \
-         body text, active bool, PRIMARY KEY (org_id, code))",
-    );
+    let params = atlas_domain::whatsapp::count_placeholders(body).unwrap();
     exec_sql(
         app,
         &format!(
-            "INSERT INTO whatsapp_template (org_id, code, language, category, body, active) \
-             VALUES ('{org}', '{code}', 'fr', 'UTILITY', '{}', {active})",
+            "INSERT INTO whatsapp_template (org_id, id, code, language, category, body, param_count, active) \
+             VALUES ('{org}', '{}', '{code}', 'fr', 'UTILITY', '{}', {params}, {active})",
+            Uuid::now_v7(),
             body.replace('\'', "''")
         ),
     );
+}
+
+/// The key the test server seals secrets with (no ATLAS_DATA_KEY: derived from the JWT secret).
+pub fn data_key() -> atlas_server::security::secretbox::DataKey {
+    atlas_server::security::secretbox::DataKey::derived_from_jwt_secret(JWT_SECRET.as_bytes())
 }
 
 /// An INBOUND WhatsApp message of the lead, `minutes_ago` in the past.
@@ -411,6 +413,7 @@ pub fn sql_inbound(app: &TestApp, org: Uuid, dossier: Uuid, minutes_ago: i64) {
 
 /// Provider credentials of an org (table of migration 000003).
 pub fn sql_whatsapp_settings(app: &TestApp, org: Uuid, phone_number_id: &str, token: &str) {
+    let token = data_key().seal_bytes(token.as_bytes()).unwrap();
     exec_sql(
         app,
         &format!(
