@@ -18,7 +18,7 @@ SUBMAKE := $(MAKE)
 # Extra arguments for Playwright, e.g. make e2e E2E_ARGS='--grep login'
 E2E_ARGS ?=
 
-.PHONY: help setup db db-stop clean-db web build test check-domain e2e dev fmt lint
+.PHONY: help setup db db-stop clean-db web build test check-domain e2e dev fmt lint bench
 
 help:
 	@echo 'Atlas CRM'
@@ -32,6 +32,7 @@ help:
 	echo '  make db | db-stop  start | stop the project-local PostgreSQL cluster'
 	echo '  make clean-db      stop it and delete its data (.local/pg)'
 	echo '  make fmt | lint    cargo fmt | cargo clippy -D warnings'
+	echo '  make bench         seed atlas_bench (1M dossiers, --seed) and measure search/dashboard/list p95 (BENCH_ARGS=...)'
 
 # ---------------------------------------------------------------------------------------------------
 # setup: idempotent; apt-get update only when a package is missing. As root apt-get runs directly,
@@ -149,3 +150,7 @@ fmt:
 
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
+
+# Benchmarks (docs/benchmarks.md): a large seeded database, wrk and pgbench. Not part of make test.
+bench:
+	@bash bench/run.sh $(BENCH_ARGS)

@@ -335,28 +335,33 @@ impl DossierStore for Db<'_> {
         email: Option<&str>,
         limit: u32,
     ) -> DomainResult<Vec<Dossier>> {
-        // A value that is absent matches nothing: comparisons with NULL are never true.
-        let phone = phone.map(str::to_string);
-        let email = email.map(str::to_string);
+        // Three index lookups merged here rather than one `a OR b OR id IN (…)`: PostgreSQL cannot
+        // use an index for that OR and walks the whole org (194 ms at 100k dossiers, 0.2 ms now;
+        // docs/benchmarks.md).
+        let open = || {
+            dossier::table
+                .filter(dossier::org_id.eq(org.0))
+                .filter(dossier::status.ne_all(CLOSED.to_vec()))
+                .order((dossier::created_at.asc(), dossier::id.asc()))
+                .limit(i64::from(limit))
+                .select(DossierRow::as_select())
+                .into_boxed()
+        };
+        let mut rows: Vec<DossierRow> = Vec::new();
+        if let Some(p) = phone {
+            rows.extend(open().filter(dossier::lead_phone.eq(p.to_string())).load(self.conn).map_err(infra)?);
+        }
+        if let Some(e) = email {
+            rows.extend(open().filter(dossier::lead_email.eq(e.to_string())).load(self.conn).map_err(infra)?);
+        }
         let by_party = party::table
             .filter(party::org_id.eq(org.0))
-            .filter(party::phone.eq(phone.clone()).or(party::email.eq(email.clone())))
+            .filter(party::phone.eq(phone.map(str::to_string)).or(party::email.eq(email.map(str::to_string))))
             .select(party::dossier_id);
-        let rows = dossier::table
-            .filter(dossier::org_id.eq(org.0))
-            .filter(dossier::status.ne_all(CLOSED.to_vec()))
-            .filter(
-                dossier::lead_phone
-                    .eq(phone)
-                    .or(dossier::lead_email.eq(email))
-                    .assume_not_null()
-                    .or(dossier::id.eq_any(by_party)),
-            )
-            .order((dossier::created_at.asc(), dossier::id.asc()))
-            .limit(i64::from(limit))
-            .select(DossierRow::as_select())
-            .load(self.conn)
-            .map_err(infra)?;
+        rows.extend(open().filter(dossier::id.eq_any(by_party)).load(self.conn).map_err(infra)?);
+        rows.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        rows.dedup_by_key(|r| r.id);
+        rows.truncate(usize::try_from(limit).unwrap_or(20));
         to_domain(rows)
     }
 
