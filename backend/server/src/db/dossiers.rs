@@ -359,7 +359,7 @@ impl DossierStore for Db<'_> {
             .filter(party::phone.eq(phone.map(str::to_string)).or(party::email.eq(email.map(str::to_string))))
             .select(party::dossier_id);
         rows.extend(open().filter(dossier::id.eq_any(by_party)).load(self.conn).map_err(infra)?);
-        rows.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        rows.sort_by_key(|r| (r.created_at, r.id));
         rows.dedup_by_key(|r| r.id);
         rows.truncate(usize::try_from(limit).unwrap_or(20));
         to_domain(rows)
