@@ -23,7 +23,7 @@ E2E_ARGS ?=
 help:
 	@echo 'Atlas CRM'
 	echo '  make setup         install what is missing (apt packages, wasm toolchain, npm deps)'
-	echo '  make dev           local PostgreSQL + migrate + demo data + SPA, serve on http://localhost:8080'
+	echo '  make dev           local PostgreSQL + migrate + demo data + SPA + fake WhatsApp, serve on http://localhost:8080'
 	echo '  make test          the whole suite, as CI runs it: check-domain, cargo test, web, e2e'
 	echo '  make build         cargo build -p atlas-server (target/debug/atlas)'
 	echo '  make web           build the SPA into frontend/dist'
@@ -122,9 +122,15 @@ e2e:
 	ATLAS_BIN="$(ATLAS)" bash e2e/run.sh $(E2E_ARGS)
 
 # ---------------------------------------------------------------------------------------------------
+# dev: the server's outbox worker sends WhatsApp messages to a local fake provider
+# (`atlas fake-whatsapp`, FAKE_WHATSAPP_BIND, default 127.0.0.1:9099) that answers like Meta and
+# posts signed sent/delivered/read callbacks to our webhook. seed-demo configures "Agence Atlas
+# Paris" with the same dev app secret (ATLAS_DEV_WHATSAPP_APP_SECRET; its default is a dev-only
+# value, also built into atlas for ATLAS_ENV=dev). The fake is stopped when the server exits.
 dev:
 	@DATABASE_URL="$$(infra/local-pg.sh start)"
 	export DATABASE_URL ATLAS_ENV=dev
+	export ATLAS_DEV_WHATSAPP_APP_SECRET="$${ATLAS_DEV_WHATSAPP_APP_SECRET:-atlas-dev-app-secret}"
 	echo '==> cargo build -p atlas-server'
 	cargo build -p atlas-server
 	echo '==> atlas migrate'
@@ -133,6 +139,20 @@ dev:
 	$(ATLAS) seed-demo
 	$(SUBMAKE) web
 	export ATLAS_BIND="$${ATLAS_BIND:-127.0.0.1:8080}" RUST_LOG="$${RUST_LOG:-info}"
+	fake_bind="$${FAKE_WHATSAPP_BIND:-127.0.0.1:9099}"
+	export ATLAS_WHATSAPP_API_BASE="http://$$fake_bind"
+	echo "==> atlas fake-whatsapp on $$fake_bind"
+	$(ATLAS) fake-whatsapp --bind "$$fake_bind" \
+	  --callback-url "http://$$ATLAS_BIND/api/v1/webhooks/whatsapp" \
+	  --app-secret "$$ATLAS_DEV_WHATSAPP_APP_SECRET" --auto-statuses sent,delivered,read &
+	fake_pid=$$!
+	# a background job of a non-interactive shell ignores Ctrl-C: stop it explicitly
+	trap 'kill "$$fake_pid" 2>/dev/null || true' EXIT
+	for _ in $$(seq 50); do
+	  curl -s -o /dev/null "http://$$fake_bind/_fake/requests" && break
+	  kill -0 "$$fake_pid" 2>/dev/null || { echo "fake-whatsapp could not start on $$fake_bind (FAKE_WHATSAPP_BIND=...)" >&2; exit 1; }
+	  sleep 0.1
+	done
 	url="http://$$ATLAS_BIND"
 	[[ "$$ATLAS_BIND" == 127.0.0.1:* ]] && url="http://localhost:$${ATLAS_BIND#127.0.0.1:}"
 	echo
@@ -142,8 +162,10 @@ dev:
 	echo '  manager@demo.atlas  MANAGER'
 	echo '  agent@demo.atlas    AGENT'
 	echo '  viewer@demo.atlas   VIEWER'
+	echo "WhatsApp: fake provider on http://$$fake_bind (GET /_fake/requests), templates confirmation_visite, relance_dossier"
 	echo
-	exec $(ATLAS) serve
+	# not exec: the EXIT trap must run to stop the fake
+	$(ATLAS) serve
 
 fmt:
 	cargo fmt --all

@@ -15,6 +15,7 @@ pub mod message;
 pub mod outbound;
 pub mod party;
 pub mod whatsapp_config;
+pub mod ops;
 pub mod search;
 
 pub use auth::*;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use atlas_server::cli::{seed, seed_bench};
+use atlas_server::cli::{demo_whatsapp, seed, seed_bench};
 use atlas_server::config::Config;
 use atlas_server::outbox::{self, OutboxSettings};
 use atlas_server::startup::{build_state, connect_and_migrate, Application};
@@ -92,11 +92,15 @@ fn main() -> anyhow::Result<()> {
             let password = std::env::var("ATLAS_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password".to_string());
             let mut conn = pool.get()?;
             let s = seed::seed_demo(&mut conn, &password)?;
-            let (paris, lyon) = seed::seed_demo_data(&mut conn, &s)?;
+            let wa = demo_whatsapp::DemoWhatsapp::from_env(&config);
+            let (paris, lyon) = seed::seed_demo_data(&mut conn, &s, &wa)?;
             if paris || lyon {
                 println!("demo business data written");
             }
             println!("demo data ready: {} = {}, {} = {}", seed::DEMO_PARIS, s.paris, seed::DEMO_LYON, s.lyon);
+            if wa.credentials.is_none() {
+                println!("WhatsApp credentials not seeded (set ATLAS_ENV=dev or ATLAS_DEV_WHATSAPP_APP_SECRET and ATLAS_DEV_WHATSAPP_ACCESS_TOKEN)");
+            }
             Ok(())
         }
         Command::SeedBench { dossiers, annonces, orgs, jobs } => {

@@ -14,4 +14,5 @@ pub mod outbound;
 pub mod parties;
 pub mod whatsapp_config;
 pub mod whatsapp_inbound;
+pub mod ops;
 pub mod search;

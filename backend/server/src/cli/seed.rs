@@ -9,6 +9,7 @@ use atlas_domain::error::DomainError;
 use atlas_domain::identity::{normalize_email, OrgId, Role, UserId};
 use atlas_domain::ports::{IdentityStore, PasswordHasher, UserRecord};
 
+use super::demo_whatsapp::{seed_whatsapp, DemoWhatsapp};
 use crate::db::identity::find_or_create_org;
 use crate::db::{Db, TxError};
 use crate::security::password::Argon2Hasher;
@@ -96,13 +97,22 @@ pub fn seed_demo(conn: &mut PgConnection, password: &str) -> anyhow::Result<Seed
 }
 
 /// The business data of the demo orgs (annonces, dossiers, …), on top of `seed_demo`'s users.
-/// Only written into an org without annonces: a second run changes nothing.
-pub fn seed_demo_data(conn: &mut PgConnection, s: &SeedSummary) -> anyhow::Result<(bool, bool)> {
+/// Only written into an org without annonces: a second run changes nothing. Also the WhatsApp
+/// set-up of the Paris org (`demo_whatsapp`: dev credentials and templates, each written once).
+pub fn seed_demo_data(conn: &mut PgConnection, s: &SeedSummary, wa: &DemoWhatsapp) -> anyhow::Result<(bool, bool)> {
     use super::demo_data::{seed_org, LYON, PARIS};
     // admin, manager, agent of Paris carry its dossiers; the admin alone works in Lyon
     let paris_staff: Vec<Uuid> = s.users.iter().take(3).copied().collect();
     let lyon_staff: Vec<Uuid> = s.users.iter().take(1).copied().collect();
-    Ok(conn.transaction::<_, diesel::result::Error, _>(|c| {
-        Ok((seed_org(c, s.paris, &PARIS, &paris_staff)?, seed_org(c, s.lyon, &LYON, &lyon_staff)?))
-    })?)
+    conn.transaction::<_, anyhow::Error, _>(|c| {
+        let written = (seed_org(c, s.paris, &PARIS, &paris_staff)?, seed_org(c, s.lyon, &LYON, &lyon_staff)?);
+        let w = seed_whatsapp(c, s.paris, wa)?;
+        tracing::info!(
+            settings_written = w.settings_written,
+            templates_created = w.templates_created,
+            credentials = wa.credentials.is_some(),
+            "demo WhatsApp set-up"
+        );
+        Ok(written)
+    })
 }

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod dossiers;
 pub mod identity;
 pub mod messages;
+pub mod ops;
 pub mod outbound;
 pub mod parties;
 pub mod schema;

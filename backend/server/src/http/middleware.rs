@@ -68,14 +68,13 @@ pub async fn request_id_and_problems(
     Ok(res)
 }
 
-/// An error answered by actix itself (router, payload limits) rather than by our code.
+/// An error answered by actix itself (router, payload limits) rather than by our code. A JSON
+/// body is ours on purpose (`/readyz`, `/api/v1/ops/outbound/health` answer 503 with a verdict).
 fn is_bare_error(res: &ServiceResponse<BoxBody>) -> bool {
     res.status().as_u16() >= 400
-        && res
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_none_or(|ct| !ct.starts_with(PROBLEM_JSON) && !ct.starts_with("text/html"))
+        && res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_none_or(|ct| {
+            !ct.starts_with(PROBLEM_JSON) && !ct.starts_with("text/html") && !ct.starts_with("application/json")
+        })
 }
 
 fn problem_for_status(status: StatusCode) -> ApiError {

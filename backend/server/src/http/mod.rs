@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(activities::routes)
                 .configure(audit_log::routes)
                 .configure(outbound::routes)
+                .configure(handlers::ops::routes)
                 .configure(handlers::whatsapp_settings::routes)
                 .configure(handlers::whatsapp_templates::routes)
                 .configure(handlers::whatsapp_webhook::routes)

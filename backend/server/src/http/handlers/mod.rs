@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod dossiers;
 pub mod health;
 pub mod messages;
+pub mod ops;
 pub mod outbound;
 pub mod parties;
 pub mod search;
