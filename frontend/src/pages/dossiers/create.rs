@@ -209,13 +209,14 @@ fn DossierForm() -> impl IntoView {
                     navigate(&format!("/dossiers/{}", w.body.id), NavigateOptions::default());
                 }
                 Err(e) => {
-                    let mut fe = DossierErrors::default();
-                    fe.lead_name = field_error(&e, "leadName");
-                    fe.contact = field_error(&e, "leadPhone");
-                    fe.lead_email = field_error(&e, "leadEmail");
-                    fe.source = field_error(&e, "source");
-                    fe.kind = field_error(&e, "type");
-                    errors.set(fe);
+                    errors.set(DossierErrors {
+                        lead_name: field_error(&e, "leadName"),
+                        contact: field_error(&e, "leadPhone"),
+                        lead_email: field_error(&e, "leadEmail"),
+                        source: field_error(&e, "source"),
+                        kind: field_error(&e, "type"),
+                        budget: field_error(&e, "budgetMin").or(field_error(&e, "budgetMax")),
+                    });
                     toasts.error("Le dossier n'a pas été créé.");
                     server_error.set(Some(e));
                 }
