@@ -1,5 +1,11 @@
 //! French labels of API enums.
 
+use atlas_shared_types::activity::ActivityType;
+use atlas_shared_types::appointment::AppointmentStatus;
+use atlas_shared_types::consent::{ConsentChannel, ConsentPurpose, ConsentSource, ConsentStatus};
+use atlas_shared_types::dossier::{DossierSource, DossierStatus, DossierType};
+use atlas_shared_types::message::{MessageChannel, MessageDirection};
+use atlas_shared_types::party::PartyRole;
 use atlas_shared_types::Role;
 
 pub fn role_label(role: Role) -> &'static str {
@@ -11,6 +17,245 @@ pub fn role_label(role: Role) -> &'static str {
     }
 }
 
+/// The statuses in workflow order (the pipeline's columns).
+pub const DOSSIER_STATUSES: [DossierStatus; 6] = [
+    DossierStatus::New,
+    DossierStatus::Qualifying,
+    DossierStatus::Qualified,
+    DossierStatus::Appointment,
+    DossierStatus::Won,
+    DossierStatus::Lost,
+];
+
+pub fn dossier_status_label(s: DossierStatus) -> &'static str {
+    match s {
+        DossierStatus::New => "Nouveau",
+        DossierStatus::Qualifying => "En qualification",
+        DossierStatus::Qualified => "Qualifié",
+        DossierStatus::Appointment => "Rendez-vous",
+        DossierStatus::Won => "Gagné",
+        DossierStatus::Lost => "Perdu",
+    }
+}
+
+/// Tone of a status badge (a CSS modifier).
+pub fn dossier_status_tone(s: DossierStatus) -> &'static str {
+    match s {
+        DossierStatus::New => "info",
+        DossierStatus::Qualifying | DossierStatus::Qualified => "progress",
+        DossierStatus::Appointment => "warning",
+        DossierStatus::Won => "success",
+        DossierStatus::Lost => "danger",
+    }
+}
+
+pub const DOSSIER_SOURCES: [DossierSource; 9] = [
+    DossierSource::Web,
+    DossierSource::Phone,
+    DossierSource::Whatsapp,
+    DossierSource::Email,
+    DossierSource::WalkIn,
+    DossierSource::Portal,
+    DossierSource::Referral,
+    DossierSource::Import,
+    DossierSource::Other,
+];
+
+pub fn dossier_source_label(s: DossierSource) -> &'static str {
+    match s {
+        DossierSource::Web => "Site web",
+        DossierSource::Phone => "Téléphone",
+        DossierSource::Whatsapp => "WhatsApp",
+        DossierSource::Email => "Email",
+        DossierSource::WalkIn => "Passage en agence",
+        DossierSource::Portal => "Portail",
+        DossierSource::Referral => "Recommandation",
+        DossierSource::Import => "Import",
+        DossierSource::Other => "Autre",
+    }
+}
+
+pub const DOSSIER_TYPES: [DossierType; 4] = [DossierType::Buy, DossierType::Rent, DossierType::Sell, DossierType::Let];
+
+pub fn dossier_type_label(t: DossierType) -> &'static str {
+    match t {
+        DossierType::Buy => "Achat",
+        DossierType::Rent => "Location (locataire)",
+        DossierType::Sell => "Vente",
+        DossierType::Let => "Mise en location",
+    }
+}
+
+/// Reasons of LOST and WON transitions (`lossReason`, `wonReason`).
+pub fn reason_label(reason: &str) -> &str {
+    match reason {
+        "PRICE" => "Prix",
+        "NO_RESPONSE" => "Sans réponse",
+        "CHOSE_COMPETITOR" => "A choisi un concurrent",
+        "NOT_ELIGIBLE" => "Non éligible",
+        "PROJECT_ABANDONED" => "Projet abandonné",
+        "SIGNED" => "Signé",
+        "OFFER_ACCEPTED" => "Offre acceptée",
+        "OTHER" => "Autre",
+        other => other,
+    }
+}
+
+pub fn activity_type_label(t: ActivityType) -> &'static str {
+    match t {
+        ActivityType::Note => "Note",
+        ActivityType::StatusChange => "Changement de statut",
+        ActivityType::Message => "Message",
+        ActivityType::Appointment => "Rendez-vous",
+        ActivityType::Consent => "Consentement",
+        ActivityType::Party => "Partie prenante",
+        ActivityType::DossierCreated => "Création du dossier",
+        ActivityType::DuplicateMerged => "Doublon fusionné",
+        ActivityType::OutboundStatus => "Statut d'envoi",
+        ActivityType::System => "Système",
+    }
+}
+
+pub fn appointment_status_label(s: AppointmentStatus) -> &'static str {
+    match s {
+        AppointmentStatus::Scheduled => "Planifié",
+        AppointmentStatus::Confirmed => "Confirmé",
+        AppointmentStatus::Done => "Effectué",
+        AppointmentStatus::NoShow => "Absent",
+        AppointmentStatus::Cancelled => "Annulé",
+    }
+}
+
+pub fn party_role_label(r: PartyRole) -> &'static str {
+    match r {
+        PartyRole::Buyer => "Acquéreur",
+        PartyRole::Seller => "Vendeur",
+        PartyRole::Tenant => "Locataire",
+        PartyRole::Landlord => "Bailleur",
+        PartyRole::CoBorrower => "Co-emprunteur",
+        PartyRole::Notary => "Notaire",
+        PartyRole::Bank => "Banque",
+        PartyRole::Lawyer => "Avocat",
+        PartyRole::Agent => "Agent",
+        PartyRole::Other => "Autre",
+    }
+}
+
+pub fn message_channel_label(c: MessageChannel) -> &'static str {
+    match c {
+        MessageChannel::Whatsapp => "WhatsApp",
+        MessageChannel::Sms => "SMS",
+        MessageChannel::Email => "Email",
+        MessageChannel::Phone => "Téléphone",
+        MessageChannel::InPerson => "En personne",
+    }
+}
+
+pub fn message_direction_label(d: MessageDirection) -> &'static str {
+    match d {
+        MessageDirection::Inbound => "Reçu",
+        MessageDirection::Outbound => "Envoyé",
+    }
+}
+
+pub fn consent_channel_label(c: ConsentChannel) -> &'static str {
+    match c {
+        ConsentChannel::Whatsapp => "WhatsApp",
+        ConsentChannel::Sms => "SMS",
+        ConsentChannel::Email => "Email",
+        ConsentChannel::Phone => "Téléphone",
+    }
+}
+
+pub fn consent_purpose_label(p: ConsentPurpose) -> &'static str {
+    match p {
+        ConsentPurpose::Contact => "Contact",
+        ConsentPurpose::Marketing => "Marketing",
+    }
+}
+
+pub fn consent_status_label(s: ConsentStatus) -> &'static str {
+    match s {
+        ConsentStatus::Granted => "Accordé",
+        ConsentStatus::Denied => "Refusé",
+        ConsentStatus::Revoked => "Révoqué",
+    }
+}
+
+pub fn consent_source_label(s: ConsentSource) -> &'static str {
+    match s {
+        ConsentSource::Ui => "Saisie manuelle",
+        ConsentSource::WebForm => "Formulaire web",
+        ConsentSource::WhatsappInbound => "Message WhatsApp reçu",
+        ConsentSource::Import => "Import",
+        ConsentSource::Api => "API",
+    }
+}
+
+/// Outbound message statuses (`QUEUED`, `SENDING`, …).
+pub const OUTBOUND_STATUSES: [&str; 7] = ["QUEUED", "SENDING", "SENT", "DELIVERED", "READ", "FAILED", "CANCELLED"];
+
+pub fn outbound_status_label(s: &str) -> &str {
+    match s {
+        "QUEUED" => "En file",
+        "SENDING" => "Envoi en cours",
+        "SENT" => "Envoyé",
+        "DELIVERED" => "Distribué",
+        "READ" => "Lu",
+        "FAILED" => "Échec",
+        "CANCELLED" => "Annulé",
+        other => other,
+    }
+}
+
+pub fn outbound_status_tone(s: &str) -> &'static str {
+    match s {
+        "QUEUED" | "SENDING" => "progress",
+        "SENT" => "info",
+        "DELIVERED" | "READ" => "success",
+        "FAILED" => "danger",
+        _ => "neutral",
+    }
+}
+
+/// Still moving: the screen polls while one of these is shown.
+pub fn outbound_pending(s: &str) -> bool {
+    matches!(s, "QUEUED" | "SENDING")
+}
+
+pub const AUDIT_ACTIONS: [&str; 12] = [
+    "CREATE",
+    "UPDATE",
+    "DELETE",
+    "STATUS_CHANGE",
+    "ASSIGN",
+    "LOGIN",
+    "BLOCKED_BY_POLICY",
+    "SEND",
+    "ERASE",
+    "EXPORT",
+    "IMPORT",
+    "RETENTION_PURGE",
+];
+
+pub fn audit_action_label(a: &str) -> &str {
+    match a {
+        "CREATE" => "Création",
+        "UPDATE" => "Modification",
+        "DELETE" => "Suppression",
+        "STATUS_CHANGE" => "Changement de statut",
+        "ASSIGN" => "Attribution",
+        "LOGIN" => "Connexion",
+        "BLOCKED_BY_POLICY" => "Bloqué par la politique",
+        "SEND" => "Envoi",
+        "ERASE" => "Effacement",
+        "EXPORT" => "Export",
+        "IMPORT" => "Import",
+        "RETENTION_PURGE" => "Purge (rétention)",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -19,5 +264,13 @@ mod tests {
     fn roles_in_french() {
         assert_eq!(role_label(Role::Admin), "Administrateur");
         assert_eq!(role_label(Role::Viewer), "Lecteur");
+    }
+
+    #[test]
+    fn statuses_and_reasons_in_french() {
+        assert_eq!(dossier_status_label(DossierStatus::Lost), "Perdu");
+        assert_eq!(reason_label("NO_RESPONSE"), "Sans réponse");
+        assert_eq!(reason_label("UNKNOWN_X"), "UNKNOWN_X");
+        assert!(outbound_pending("QUEUED") && !outbound_pending("READ"));
     }
 }

@@ -4,8 +4,13 @@
 mod api;
 mod app;
 mod auth;
+mod components;
+mod format;
 mod labels;
+mod layout;
+mod members;
 mod pages;
+mod roles;
 
 fn main() {
     console_error_panic_hook::set_once();

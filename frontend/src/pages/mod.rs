@@ -1,3 +1,10 @@
-pub mod home;
+pub mod agenda;
+pub mod annonces;
+pub mod audit;
+pub mod dashboard;
+pub mod dossiers;
 pub mod login;
 pub mod not_found;
+pub mod outbound;
+pub mod search;
+pub mod settings;
