@@ -167,6 +167,24 @@ pub struct AvailableTransitionDto {
     pub reasons: Vec<String>,
 }
 
+/// `POST /api/v1/dossiers/import` (PRODUCT.md §11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DossierImportResult {
+    pub created: u64,
+    pub deduplicated: u64,
+    pub rejected: Vec<ImportRejectedLine>,
+}
+
+/// A line of the file that was not imported; `line` counts the header as line 1 (one line per CSV
+/// record, a quoted multi-line cell included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRejectedLine {
+    pub line: u64,
+    pub errors: Vec<crate::FieldError>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

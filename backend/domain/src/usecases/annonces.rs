@@ -241,12 +241,18 @@ pub fn list_annonces(
     query: &AnnonceListQuery,
 ) -> DomainResult<(Vec<Annonce>, u64)> {
     actor.require(Capability::Read)?;
-    if let (Some(min), Some(max)) = (query.filter.min_price, query.filter.max_price) {
+    check_filter(&query.filter)?;
+    store.list_annonces(actor.org_id, query)
+}
+
+/// Rules on the list filters beyond each parameter's own syntax (shared with the CSV export).
+pub fn check_filter(filter: &AnnonceFilter) -> DomainResult<()> {
+    if let (Some(min), Some(max)) = (filter.min_price, filter.max_price) {
         if min > max {
             return Err(DomainError::invalid("minPrice", "must be less than or equal to maxPrice"));
         }
     }
-    store.list_annonces(actor.org_id, query)
+    Ok(())
 }
 
 pub fn create_annonce(
@@ -479,6 +485,8 @@ pub fn parse_input(input: AnnonceInput, org_currency: &str) -> DomainResult<Anno
 fn clean(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
+
+pub mod export;
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@
 
 mod create;
 mod manage;
+pub mod transfer;
 mod workflow;
 
 #[cfg(test)]
@@ -27,7 +28,9 @@ use crate::ports::NewAuditEvent;
 use crate::validation::finish;
 
 pub use create::{create_dossier, create_or_merge, CreateOutcome};
-pub use manage::{delete_dossier, find_duplicates, get_dossier, list_dossiers, update_dossier, DUPLICATES_LIMIT};
+pub use manage::{
+    delete_dossier, find_duplicates, get_dossier, list_dossiers, search_text, update_dossier, DUPLICATES_LIMIT,
+};
 pub use workflow::{assign_dossier, available_transitions, change_status, status_history, StatusChange};
 
 pub const ENTITY_TYPE: &str = "DOSSIER";

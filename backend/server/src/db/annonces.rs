@@ -2,18 +2,20 @@
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::exists;
+use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{Bool, Nullable, Text, Timestamptz};
 use uuid::Uuid;
 
 use atlas_domain::annonce::{AnnonceStatus, EnergyClass, PropertyType, TransactionType};
 use atlas_domain::error::{DomainError, DomainResult};
 use atlas_domain::identity::OrgId;
 use atlas_domain::money::Money;
+use atlas_domain::usecases::annonces::export::{AnnonceExportStore, ExportCursor};
 use atlas_domain::usecases::annonces::{
-    Annonce, AnnonceData, AnnonceListQuery, AnnonceSortField, AnnonceStore, DELETE_REFUSED,
+    Annonce, AnnonceData, AnnonceFilter, AnnonceListQuery, AnnonceSortField, AnnonceStore, DELETE_REFUSED,
 };
 
 use super::schema::{annonce, dossier};
@@ -191,8 +193,7 @@ fn like_pattern(q: &str) -> String {
 
 type Boxed<'a> = annonce::BoxedQuery<'a, Pg>;
 
-fn filtered(org: OrgId, q: &AnnonceListQuery) -> Boxed<'static> {
-    let f = &q.filter;
+fn filtered(org: OrgId, f: &AnnonceFilter) -> Boxed<'static> {
     let mut query = annonce::table.filter(annonce::org_id.eq(org.0)).into_boxed();
     if let Some(s) = f.status {
         query = query.filter(annonce::status.eq(s.as_str()));
@@ -324,8 +325,8 @@ impl AnnonceStore for Db<'_> {
     }
 
     fn list_annonces(&mut self, org: OrgId, q: &AnnonceListQuery) -> DomainResult<(Vec<Annonce>, u64)> {
-        let total: i64 = filtered(org, q).count().get_result(self.conn).map_err(infra)?;
-        let rows: Vec<AnnonceRow> = sorted(filtered(org, q), q)
+        let total: i64 = filtered(org, &q.filter).count().get_result(self.conn).map_err(infra)?;
+        let rows: Vec<AnnonceRow> = sorted(filtered(org, &q.filter), q)
             .limit(i64::from(q.size))
             .offset(i64::from(q.page) * i64::from(q.size))
             .select(AnnonceRow::as_select())
@@ -333,6 +334,35 @@ impl AnnonceStore for Db<'_> {
             .map_err(infra)?;
         let items = rows.into_iter().map(Annonce::try_from).collect::<DomainResult<Vec<_>>>()?;
         Ok((items, u64::try_from(total).unwrap_or(0)))
+    }
+}
+
+impl AnnonceExportStore for Db<'_> {
+    fn annonce_export_chunk(
+        &mut self,
+        org: OrgId,
+        filter: &AnnonceFilter,
+        after: Option<ExportCursor>,
+        limit: u32,
+    ) -> DomainResult<Vec<Annonce>> {
+        let mut q = filtered(org, filter);
+        if let Some((at, id)) = after {
+            // A row-value comparison walks `annonce_list_idx` (org_id, created_at DESC, id DESC).
+            q = q.filter(
+                sql::<Bool>("(annonce.created_at, annonce.id) < (")
+                    .bind::<Timestamptz, _>(at)
+                    .sql(", ")
+                    .bind::<diesel::sql_types::Uuid, _>(id)
+                    .sql(")"),
+            );
+        }
+        let rows: Vec<AnnonceRow> = q
+            .order_by((annonce::created_at.desc(), annonce::id.desc()))
+            .limit(i64::from(limit))
+            .select(AnnonceRow::as_select())
+            .load(self.conn)
+            .map_err(infra)?;
+        rows.into_iter().map(Annonce::try_from).collect()
     }
 }
 

@@ -7,7 +7,7 @@ use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::Text;
+use diesel::sql_types::{Bool, Text, Timestamptz};
 use uuid::Uuid;
 
 use atlas_domain::annonce::AnnonceStatus;
@@ -16,6 +16,7 @@ use atlas_domain::error::{DomainError, DomainResult};
 use atlas_domain::identity::{OrgId, UserId};
 use atlas_domain::money::Money;
 use atlas_domain::phone::PhoneE164;
+use atlas_domain::usecases::dossiers::transfer::{DossierTransferStore, ExportCursor};
 use atlas_domain::usecases::dossiers::{
     Dossier, DossierFilter, DossierListQuery, DossierSortField, DossierStore, StatusHistoryEntry,
 };
@@ -422,5 +423,44 @@ impl DossierStore for Db<'_> {
             annonce::table.find((org.0, id)).select(annonce::status).first(self.conn).optional().map_err(infra)?;
         s.map(|s| AnnonceStatus::parse(&s).ok_or_else(|| DomainError::Infra(format!("unexpected annonce.status {s}"))))
             .transpose()
+    }
+}
+
+impl DossierTransferStore for Db<'_> {
+    fn dossier_export_chunk(
+        &mut self,
+        org: OrgId,
+        filter: &DossierFilter,
+        after: Option<ExportCursor>,
+        limit: u32,
+    ) -> DomainResult<Vec<Dossier>> {
+        let mut q = filtered(org.0, filter);
+        if let Some((at, id)) = after {
+            // A row-value comparison walks `dossier_list_idx` (org_id, created_at DESC, id DESC).
+            q = q.filter(
+                sql::<Bool>("(dossier.created_at, dossier.id) < (")
+                    .bind::<Timestamptz, _>(at)
+                    .sql(", ")
+                    .bind::<diesel::sql_types::Uuid, _>(id)
+                    .sql(")"),
+            );
+        }
+        let rows = q
+            .order((dossier::created_at.desc(), dossier::id.desc()))
+            .limit(i64::from(limit))
+            .select(DossierRow::as_select())
+            .load(self.conn)
+            .map_err(infra)?;
+        to_domain(rows)
+    }
+
+    fn annonce_id_by_reference(&mut self, org: OrgId, reference: &str) -> DomainResult<Option<Uuid>> {
+        annonce::table
+            .filter(annonce::org_id.eq(org.0))
+            .filter(annonce::reference.eq(reference))
+            .select(annonce::id)
+            .first(self.conn)
+            .optional()
+            .map_err(infra)
     }
 }

@@ -33,20 +33,25 @@ pub fn list_dossiers(
     actor.require(Capability::Read)?;
     let mut query = query;
     if let Some(text) = query.text.take() {
-        // A national spelling (`06 12 34`) drops its trunk 0 in E.164 (`+33612 34…`).
-        let digits = digits_only(&text);
-        let digits = match digits.strip_prefix('0') {
-            Some(rest) if !text.trim_start().starts_with('+') => rest.to_string(),
-            _ => digits,
-        };
         let country = store.org_settings(actor.org_id)?.default_country;
-        query.filter.q = Some(DossierText {
-            phone: normalize_phone(&text, &country, "q").ok().map(|p| p.into_string()),
-            phone_digits: (digits.len() >= MIN_PHONE_DIGITS).then_some(digits),
-            text,
-        });
+        query.filter.q = Some(search_text(text, &country));
     }
     store.list_dossiers(actor.org_id, &query)
+}
+
+/// The list's free-text filter `q` as the store matches it (shared by the list and the CSV export).
+pub fn search_text(text: String, default_country: &str) -> DossierText {
+    // A national spelling (`06 12 34`) drops its trunk 0 in E.164 (`+33612 34…`).
+    let digits = digits_only(&text);
+    let digits = match digits.strip_prefix('0') {
+        Some(rest) if !text.trim_start().starts_with('+') => rest.to_string(),
+        _ => digits,
+    };
+    DossierText {
+        phone: normalize_phone(&text, default_country, "q").ok().map(|p| p.into_string()),
+        phone_digits: (digits.len() >= MIN_PHONE_DIGITS).then_some(digits),
+        text,
+    }
 }
 
 /// `PUT /api/v1/dossiers/{id}`: the full editable representation. The status, the reference and

@@ -24,6 +24,8 @@ use crate::http::versioning::{created_versioned, expected_version, ok_versioned}
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/annonces").route(web::get().to(list)).route(web::post().to(create)))
+        // Before `/annonces/{id}`: actix matches resources in registration order.
+        .service(web::resource("/annonces/export.csv").route(web::get().to(super::csv_transfer::export_annonces)))
         .service(
             web::resource("/annonces/{id}")
                 .route(web::get().to(get))
@@ -42,8 +44,9 @@ fn path_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
 }
 
-pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let mut q = Query::parse(req.query_string())?;
+/// The list filters (PRODUCT.md §2), shared with the CSV export. Amounts follow the body rules
+/// (≥ 0, 2 decimals); their errors are returned apart and reported by [`finish`] with the others.
+pub fn parse_filter(q: &mut Query) -> (AnnonceFilter, Vec<FieldError>) {
     let status = q.enumeration("status", AnnonceStatus::parse, &names(AnnonceStatus::ALL, AnnonceStatus::as_str));
     let transaction_type =
         q.enumeration("transactionType", TransactionType::parse, &names(TransactionType::ALL, TransactionType::as_str));
@@ -53,8 +56,6 @@ pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<Ht
     let text = q.text("q");
     let min_price = q.number("minPrice");
     let max_price = q.number("maxPrice");
-    let page = q.page(AnnonceSortField::NAMES);
-    // Amounts follow the body rules (≥ 0, 2 decimals); reported with the other parameters.
     let mut money_errors = Vec::new();
     let mut money = |v: Option<f64>, field: &str| {
         v.and_then(|v| {
@@ -65,24 +66,33 @@ pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<Ht
     };
     let min_price = money(min_price, "minPrice");
     let max_price = money(max_price, "maxPrice");
+    let filter = AnnonceFilter { status, transaction_type, property_type, city, min_price, max_price, q: text };
+    (filter, money_errors)
+}
+
+/// Ends the parsing of [`parse_filter`]'s parameters: every problem at once.
+pub fn finish(q: Query, mut money_errors: Vec<FieldError>) -> Result<(), ApiError> {
     if let Err(e) = q.finish() {
         money_errors.splice(0..0, e.errors.unwrap_or_default());
     }
-    if !money_errors.is_empty() {
-        return Err(ApiError::validation(money_errors));
+    if money_errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(money_errors))
     }
+}
+
+pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let mut q = Query::parse(req.query_string())?;
+    let (filter, money_errors) = parse_filter(&mut q);
+    let page = q.page(AnnonceSortField::NAMES);
+    finish(q, money_errors)?;
     let page = page.ok_or_else(ApiError::internal)?;
     let (sort, descending) = match &page.sort {
         Some(s) => (AnnonceSortField::parse(&s.field).unwrap_or_default(), s.descending),
         None => (AnnonceSortField::CreatedAt, true),
     };
-    let query = AnnonceListQuery {
-        filter: AnnonceFilter { status, transaction_type, property_type, city, min_price, max_price, q: text },
-        sort,
-        descending,
-        page: page.page,
-        size: page.size,
-    };
+    let query = AnnonceListQuery { filter, sort, descending, page: page.page, size: page.size };
     let actor = ctx.actor;
     let (items, total) = st.with_conn(move |conn, _| in_tx(conn, |db| uc::list_annonces(db, &actor, &query))).await?;
     Ok(HttpResponse::Ok().json(Page::new(items.iter().map(annonce_dto).collect(), page.page, page.size, total)))

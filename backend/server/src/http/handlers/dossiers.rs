@@ -31,6 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/dossiers").route(web::get().to(list)).route(web::post().to(create)))
         // Before `/dossiers/{id}`: actix matches resources in registration order.
         .service(web::resource("/dossiers/duplicates").route(web::get().to(duplicates)))
+        .service(web::resource("/dossiers/export.csv").route(web::get().to(super::csv_transfer::export_dossiers)))
+        .service(web::resource("/dossiers/import").route(web::post().to(super::csv_transfer::import_dossiers)))
         .service(
             web::resource("/dossiers/{id}")
                 .route(web::get().to(get))
@@ -52,8 +54,9 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
     all.iter().copied().map(name).collect()
 }
 
-pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let mut q = Query::parse(req.query_string())?;
+/// The list filters (PRODUCT.md §3), shared with the CSV export: the raw `q` and the other
+/// filters. Bad values are collected in `q` (its `finish` answers them all at once).
+pub fn parse_filter(q: &mut Query) -> (Option<String>, DossierFilter) {
     let status = q.enumeration("status", DossierStatus::parse, &names(DossierStatus::ALL, DossierStatus::as_str));
     let source = q.enumeration("source", Source::parse, &names(Source::ALL, Source::as_str));
     let dossier_type = q.enumeration("type", DossierType::parse, &names(DossierType::ALL, DossierType::as_str));
@@ -62,6 +65,22 @@ pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<Ht
     let text = q.text("q");
     let created_from = q.date("createdFrom");
     let created_to = q.date("createdTo");
+    let filter = DossierFilter {
+        status,
+        source,
+        dossier_type,
+        assigned_to,
+        annonce_id,
+        q: None,
+        created_from: created_from.map(|d| d.as_from()),
+        created_before: created_to.map(|d| d.as_to_exclusive()),
+    };
+    (text, filter)
+}
+
+pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let mut q = Query::parse(req.query_string())?;
+    let (text, filter) = parse_filter(&mut q);
     let page = q.page(DossierSortField::NAMES);
     q.finish()?;
     let page = page.ok_or_else(ApiError::internal)?;
@@ -69,23 +88,7 @@ pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<Ht
         Some(s) => (DossierSortField::parse(&s.field).unwrap_or_default(), s.descending),
         None => (DossierSortField::CreatedAt, true),
     };
-    let query = DossierListQuery {
-        text,
-        filter: DossierFilter {
-            status,
-            source,
-            dossier_type,
-            assigned_to,
-            annonce_id,
-            q: None,
-            created_from: created_from.map(|d| d.as_from()),
-            created_before: created_to.map(|d| d.as_to_exclusive()),
-        },
-        sort,
-        descending,
-        page: page.page,
-        size: page.size,
-    };
+    let query = DossierListQuery { text, filter, sort, descending, page: page.page, size: page.size };
     let actor = ctx.actor;
     let (items, total) = st.with_conn(move |conn, _| in_tx(conn, |db| uc::list_dossiers(db, &actor, query))).await?;
     Ok(HttpResponse::Ok().json(Page::new(items.iter().map(dossier_dto).collect(), page.page, page.size, total)))

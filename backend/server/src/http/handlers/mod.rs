@@ -4,6 +4,7 @@ pub mod appointments;
 pub mod audit_log;
 pub mod auth;
 pub mod consents;
+pub mod csv_transfer;
 pub mod dashboard;
 pub mod dossiers;
 pub mod health;
