@@ -140,7 +140,7 @@ pub fn DpeScaleView(scale: DpeScale, class: Option<EnergyClass>) -> impl IntoVie
         Some(c) => format!("{title} : classe {}", class_letter(c)),
     };
     let aria = summary.clone();
-    let (w, row, gap) = (320.0_f64, 26.0_f64, 4.0_f64);
+    let (w, row, gap) = (350.0_f64, 26.0_f64, 4.0_f64);
     let h = CLASSES.len() as f64 * (row + gap);
     let bands = CLASSES
         .iter()

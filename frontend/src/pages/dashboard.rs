@@ -304,7 +304,7 @@ fn series_view(s: TimeseriesDto) -> AnyView {
     );
     view! {
         <p class="chart-total"><strong>{fr_int(total)}</strong>" nouveaux dossiers sur la période"</p>
-        <TimeSeriesChart points kind label testid="timeseries-svg" />
+        <TimeSeriesChart points kind label testid="timeseries-svg" wide=true />
     }
     .into_any()
 }
@@ -334,7 +334,12 @@ fn sources_view(s: DashboardList<SourceStatsDto>) -> AnyView {
         .map(|i| HBarItem {
             label: source_label(&i.source),
             value: i.dossiers as f64,
-            value_label: format!("{} · {}", fr_int(i.dossiers), conversion_text(i.won, i.conversion_rate)),
+            value_label: format!(
+                "{} dossier{} · {}",
+                fr_int(i.dossiers),
+                if i.dossiers > 1 { "s" } else { "" },
+                conversion_text(i.won, i.conversion_rate)
+            ),
             href: None,
         })
         .collect();
@@ -363,7 +368,7 @@ fn top_view(t: DashboardList<TopAnnonceDto>) -> AnyView {
     if items.is_empty() {
         return view! { <Empty message="Aucun dossier lié à une annonce sur cette période." /> }.into_any();
     }
-    view! { <HBarChart items label="Annonces par nombre de dossiers" testid="top-annonces-svg" /> }.into_any()
+    view! { <HBarChart items label="Annonces par nombre de dossiers" testid="top-annonces-svg" wide=true /> }.into_any()
 }
 
 #[cfg(test)]

@@ -312,7 +312,7 @@ mod tests {
         assert_eq!(fr_percent(0.4256), "42,6\u{a0}%");
         assert_eq!(tick_label(2.5), "2,5");
         assert_eq!(tick_label(1000.0), "1\u{202f}000");
-        assert_eq!(ellipsize("Appartement lumineux", 10), "Appartem…");
+        assert_eq!(ellipsize("Appartement lumineux", 10), "Apparteme…");
         assert_eq!(ellipsize("court", 10), "court");
     }
 }

@@ -44,9 +44,16 @@ pub fn TimeSeriesChart(
     #[prop(into)]
     label: String,
     #[prop(into, optional)] testid: String,
+    /// Spans a whole row: a wider viewBox, so that the text keeps its size.
+    #[prop(optional)]
+    wide: bool,
 ) -> impl IntoView {
     let narrow = narrow_viewport();
-    let (w, h) = if narrow { (360.0, 220.0) } else { (640.0, 240.0) };
+    let (w, h) = match (narrow, wide) {
+        (true, _) => (360.0, 220.0),
+        (false, true) => (1000.0, 260.0),
+        (false, false) => (560.0, 240.0),
+    };
     let (ml, mr, mt, mb) = (40.0, 12.0, 12.0, 30.0);
     let (x0, x1, y0, y1) = (ml, w - mr, h - mb, mt);
     let max = points.iter().map(|p| p.value).fold(0.0_f64, f64::max);
@@ -70,7 +77,7 @@ pub fn TimeSeriesChart(
         })
         .collect_view();
 
-    let max_labels = if narrow { 4 } else { 7 };
+    let max_labels = if narrow { 4 } else if wide { 10 } else { 6 };
     let (marks, x_of): (AnyView, Box<dyn Fn(usize) -> f64>) = match kind {
         SeriesKind::Bar => {
             let bars = points
@@ -175,30 +182,37 @@ pub struct HBarItem {
     pub href: Option<String>,
 }
 
-/// Horizontal bars, one row per item: the label above its bar, the value after it.
+/// Horizontal bars, one row per item: the label and the value on a line, the bar below.
 #[component]
 pub fn HBarChart(
     items: Vec<HBarItem>,
     #[prop(into)] label: String,
     #[prop(into, optional)] testid: String,
+    /// Spans a whole row: a wider viewBox, so that the text keeps its size.
+    #[prop(optional)]
+    wide: bool,
 ) -> impl IntoView {
     let narrow = narrow_viewport();
-    let w: f64 = if narrow { 360.0 } else { 480.0 };
+    let w: f64 = match (narrow, wide) {
+        (true, _) => 360.0,
+        (false, true) => 1000.0,
+        (false, false) => 480.0,
+    };
     let row = 40.0;
     let h = (items.len() as f64 * row).max(row);
     let max = items.iter().map(|i| i.value).fold(0.0_f64, f64::max);
-    let value_room = 120.0;
-    let x = LinearScale::new((0.0, if max > 0.0 { max } else { 1.0 }), (0.0, w - value_room));
-    let max_chars = if narrow { 44 } else { 60 };
+    let x = LinearScale::new((0.0, if max > 0.0 { max } else { 1.0 }), (0.0, w));
     let rows = items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             let top = i as f64 * row;
             let bw = x.map(item.value).max(if item.value > 0.0 { 2.0 } else { 0.0 });
+            // About 7 px a character at 12 px: what the value leaves to the label.
+            let room = ((w - item.value_label.chars().count() as f64 * 6.6 - 16.0) / 7.0).max(8.0) as usize;
             let text = view! {
                 <text class="chart-label chart-label--strong" x="0" y=fmt_coord(top + 13.0)>
-                    {geometry::ellipsize(&item.label, max_chars)}
+                    {geometry::ellipsize(&item.label, room)}
                 </text>
             };
             let label = match &item.href {
@@ -211,10 +225,11 @@ pub fn HBarChart(
                 <g class="chart-hbar">
                     <title>{tip}</title>
                     {label}
-                    <rect x="0" y=fmt_coord(top + 19.0) width=fmt_coord(bw) height="14" rx="3" />
-                    <text class="chart-label" x=fmt_coord(bw + 6.0) y=fmt_coord(top + 30.5)>
+                    <text class="chart-label" x=fmt_coord(w) y=fmt_coord(top + 13.0) text-anchor="end">
                         {item.value_label.clone()}
                     </text>
+                    <rect class="chart-track" x="0" y=fmt_coord(top + 19.0) width=fmt_coord(w) height="12" rx="3" />
+                    <rect x="0" y=fmt_coord(top + 19.0) width=fmt_coord(bw) height="12" rx="3" />
                 </g>
             }
         })
@@ -243,7 +258,8 @@ pub fn funnel_ratios(steps: &[FunnelStep]) -> Vec<f64> {
     steps.iter().map(|s| if first > 0 { s.count as f64 / first as f64 } else { 0.0 }).collect()
 }
 
-/// A funnel: each step a centred trapezoid whose width follows its count, narrowing to the next.
+/// A funnel: each step a centred, slightly tapered band whose width follows its count (steps can be
+/// skipped, so a later step may be wider than an earlier one: the bands do not pretend otherwise).
 #[component]
 pub fn FunnelChart(
     steps: Vec<FunnelStep>,
@@ -262,7 +278,6 @@ pub fn FunnelChart(
         .enumerate()
         .map(|(i, s)| {
             let r = ratios.get(i).copied().unwrap_or(0.0);
-            let next = ratios.get(i + 1).copied().unwrap_or(r);
             let top = i as f64 * row;
             let pct = geometry::fr_percent(r);
             let value = format!("{} ({pct})", geometry::fr_int(s.count));
@@ -272,7 +287,7 @@ pub fn FunnelChart(
                     <title>{tip}</title>
                     <text class="chart-label chart-label--strong" x="0" y=fmt_coord(top + 13.0)>{s.label.clone()}</text>
                     <text class="chart-label" x=fmt_coord(w) y=fmt_coord(top + 13.0) text-anchor="end">{value}</text>
-                    <path d=trapezoid_path(w / 2.0, top + 19.0, width_of(r), width_of(next), 20.0) />
+                    <path d=trapezoid_path(w / 2.0, top + 19.0, width_of(r), width_of(r) * 0.94, 20.0) />
                 </g>
             }
         })
