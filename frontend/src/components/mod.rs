@@ -1,6 +1,8 @@
 //! Shared UI building blocks: loading, empty and error states, pagination, form fields, status
 //! badges, toasts and modal dialogs.
 
+pub mod charts;
+pub mod dpe;
 pub mod empty_state;
 pub mod error_box;
 pub mod field;

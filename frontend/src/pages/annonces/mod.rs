@@ -1,18 +1,10 @@
-//! Placeholders: the real annonces pages are built in another branch.
+//! Annonces (listings), PRODUCT.md §2 and §13: list, form (create and edit), detail.
 
-use leptos::prelude::*;
+mod detail;
+mod form;
+pub mod form_model;
+mod list;
 
-#[component]
-pub fn AnnoncesList() -> impl IntoView {
-    view! { <h1 data-testid="page-title">"Annonces"</h1> }
-}
-
-#[component]
-pub fn AnnonceForm() -> impl IntoView {
-    view! { <h1 data-testid="page-title">"Annonce"</h1> }
-}
-
-#[component]
-pub fn AnnonceDetail() -> impl IntoView {
-    view! { <h1 data-testid="page-title">"Annonce"</h1> }
-}
+pub use detail::AnnonceDetail;
+pub use form::AnnonceForm;
+pub use list::AnnoncesList;

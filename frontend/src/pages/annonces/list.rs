@@ -1,0 +1,291 @@
+//! `/annonces`: filters, search, sort, pagination.
+
+use atlas_shared_types::annonce::AnnonceDto;
+use atlas_shared_types::Page;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api;
+use crate::auth::use_session;
+use crate::components::charts::geometry::{fr_decimal, fr_int};
+use crate::components::dpe::{DpeBadge, EnergyWarning};
+use crate::pages::kit::{
+    fr_money, property_code, property_label, status_code, status_label, transaction_code, transaction_label,
+    use_current_role, use_expiry_guard, Empty, ErrorBox, Loading, PROPERTY_TYPES, STATUSES, TRANSACTIONS,
+};
+
+pub const PAGE_SIZE: u32 = 20;
+
+/// Filters, sort and page of the list (the query string of `GET /annonces`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    pub status: String,
+    pub transaction_type: String,
+    pub property_type: String,
+    pub city: String,
+    pub min_price: String,
+    pub max_price: String,
+    pub q: String,
+    /// `field,asc|desc`; empty = newest first.
+    pub sort: String,
+    pub page: u32,
+}
+
+/// French decimal input (`250 000,5`) to the API's form (`250000.5`).
+pub fn api_number(raw: &str) -> String {
+    raw.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').collect::<String>().replace(',', ".")
+}
+
+impl ListQuery {
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("status", self.status.clone()),
+            ("transactionType", self.transaction_type.clone()),
+            ("propertyType", self.property_type.clone()),
+            ("city", self.city.trim().to_owned()),
+            ("minPrice", api_number(&self.min_price)),
+            ("maxPrice", api_number(&self.max_price)),
+            ("q", self.q.trim().to_owned()),
+            ("sort", self.sort.clone()),
+            ("page", self.page.to_string()),
+            ("size", PAGE_SIZE.to_string()),
+        ]
+    }
+
+    pub fn is_filtered(&self) -> bool {
+        !(self.status.is_empty()
+            && self.transaction_type.is_empty()
+            && self.property_type.is_empty()
+            && self.city.trim().is_empty()
+            && self.min_price.trim().is_empty()
+            && self.max_price.trim().is_empty()
+            && self.q.trim().is_empty())
+    }
+}
+
+const SORTS: [(&str, &str); 7] = [
+    ("", "Plus récentes"),
+    ("createdAt,asc", "Plus anciennes"),
+    ("price,asc", "Prix croissant"),
+    ("price,desc", "Prix décroissant"),
+    ("updatedAt,desc", "Modifiées récemment"),
+    ("reference,asc", "Référence"),
+    ("title,asc", "Titre (A → Z)"),
+];
+
+#[component]
+pub fn AnnoncesList() -> impl IntoView {
+    let session = use_session();
+    let role = use_current_role();
+    let guard = use_expiry_guard();
+    // What the inputs hold, and what was applied (the text fields apply on submit).
+    let draft = RwSignal::new(ListQuery::default());
+    let applied = RwSignal::new(ListQuery::default());
+
+    let annonces = LocalResource::new(move || {
+        let _org = session.org_id();
+        let q = applied.get();
+        let guard = guard.clone();
+        async move {
+            let r = api::get::<Page<AnnonceDto>>(&format!("/annonces{}", api::query(&q.pairs()))).await;
+            if let Err(e) = &r {
+                guard(e);
+            }
+            r
+        }
+    });
+
+    let apply_now = move || {
+        let mut q = draft.get_untracked();
+        q.page = 0;
+        applied.set(q);
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        apply_now();
+    };
+    let reset = move |_| {
+        draft.set(ListQuery::default());
+        applied.set(ListQuery::default());
+    };
+    let select = move |label: &'static str,
+                       testid: &'static str,
+                       get: fn(&ListQuery) -> String,
+                       set: fn(&mut ListQuery, String),
+                       options: Vec<(&'static str, &'static str)>| {
+        let options = options
+            .into_iter()
+            .map(|(code, label)| view! { <option value=code>{label}</option> })
+            .collect_view();
+        view! {
+            <label class="filter">
+                <span>{label}</span>
+                <select data-testid=testid
+                    prop:value=move || get(&draft.get())
+                    on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| set(d, v)); apply_now(); }>
+                    {options}
+                </select>
+            </label>
+        }
+    };
+    let text = move |label: &'static str,
+                     testid: &'static str,
+                     kind: &'static str,
+                     placeholder: &'static str,
+                     get: fn(&ListQuery) -> String,
+                     set: fn(&mut ListQuery, String)| {
+        view! {
+            <label class="filter">
+                <span>{label}</span>
+                <input type=kind data-testid=testid placeholder=placeholder inputmode=if kind == "text" && testid.contains("price") { "decimal" } else { "text" }
+                    prop:value=move || get(&draft.get())
+                    on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| set(d, v)); } />
+            </label>
+        }
+    };
+
+    let mut status_opts = vec![("", "Tous")];
+    status_opts.extend(STATUSES.iter().map(|s| (status_code(*s), status_label(*s))));
+    let mut tx_opts = vec![("", "Toutes")];
+    tx_opts.extend(TRANSACTIONS.iter().map(|t| (transaction_code(*t), transaction_label(*t))));
+    let mut prop_opts = vec![("", "Tous")];
+    prop_opts.extend(PROPERTY_TYPES.iter().map(|p| (property_code(*p), property_label(*p))));
+
+    view! {
+        <div class="page annonces" data-testid="annonces-list">
+            <header class="page-header">
+                <div>
+                    <h1>"Annonces"</h1>
+                    <p class="muted">"Biens à la vente et à la location de l'agence."</p>
+                </div>
+                <Show when=move || role.can_write()>
+                    <A href="/annonces/new" attr:class="button button--primary" attr:data-testid="annonce-new">
+                        "Nouvelle annonce"
+                    </A>
+                </Show>
+            </header>
+
+            <form class="card filters" on:submit=on_submit role="search" aria-label="Filtrer les annonces">
+                <label class="filter filter--search">
+                    <span>"Recherche"</span>
+                    <input type="search" data-testid="annonces-q" placeholder="Titre, ville, référence…"
+                        prop:value=move || draft.get().q
+                        on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.q = v); } />
+                </label>
+                {select("Statut", "filter-status", |q| q.status.clone(), |q, v| q.status = v, status_opts)}
+                {select("Transaction", "filter-transaction", |q| q.transaction_type.clone(), |q, v| q.transaction_type = v, tx_opts)}
+                {select("Type de bien", "filter-property", |q| q.property_type.clone(), |q, v| q.property_type = v, prop_opts)}
+                {text("Ville", "filter-city", "text", "", |q| q.city.clone(), |q, v| q.city = v)}
+                {text("Prix min (€)", "filter-min-price", "text", "0", |q| q.min_price.clone(), |q, v| q.min_price = v)}
+                {text("Prix max (€)", "filter-max-price", "text", "", |q| q.max_price.clone(), |q, v| q.max_price = v)}
+                {select("Tri", "annonces-sort", |q| q.sort.clone(), |q, v| q.sort = v, SORTS.to_vec())}
+                <div class="filter-actions">
+                    <button type="submit" class="button button--primary" data-testid="annonces-apply">"Filtrer"</button>
+                    <button type="button" class="button button--ghost" data-testid="annonces-reset" on:click=reset>"Réinitialiser"</button>
+                </div>
+            </form>
+
+            <Transition fallback=|| view! { <Loading testid="annonces-loading" /> }>
+                {move || Suspend::new(async move {
+                    match annonces.await {
+                        Err(e) => view! {
+                            <ErrorBox message=e.to_string() testid="annonces-error" retry=Callback::new(move |_| annonces.refetch()) />
+                        }.into_any(),
+                        Ok(page) if page.items.is_empty() => {
+                            let msg = if applied.get_untracked().is_filtered() {
+                                "Aucune annonce ne correspond à ces critères."
+                            } else {
+                                "Aucune annonce pour l'instant."
+                            };
+                            view! { <Empty message=msg testid="annonces-empty" /> }.into_any()
+                        }
+                        Ok(page) => view! { <AnnonceTable page applied /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn AnnonceTable(page: Page<AnnonceDto>, applied: RwSignal<ListQuery>) -> impl IntoView {
+    let rows = page
+        .items
+        .into_iter()
+        .map(|a| {
+            let href = format!("/annonces/{}", a.id);
+            let price = a.price.map(|p| fr_money(p, &a.currency)).unwrap_or_else(|| "—".to_owned());
+            let surface = a.surface_m2.map(|s| format!("{}\u{a0}m²", fr_decimal(s, 2))).unwrap_or_else(|| "—".to_owned());
+            let status = a.status;
+            view! {
+                <tr data-testid="annonce-row" data-reference=a.reference.clone()>
+                    <td data-label="Référence" class="mono">{a.reference.clone()}</td>
+                    <td data-label="Titre" class="cell-title">
+                        <A href=href attr:data-testid="annonce-link">{a.title.clone()}</A>
+                        <EnergyWarning class=a.energy_class compact=true />
+                    </td>
+                    <td data-label="Type">
+                        {format!("{} · {}", transaction_label(a.transaction_type), property_label(a.property_type))}
+                    </td>
+                    <td data-label="Ville">{a.city.clone().unwrap_or_else(|| "—".to_owned())}</td>
+                    <td data-label="Prix" class="num">{price}</td>
+                    <td data-label="Surface" class="num">{surface}</td>
+                    <td data-label="DPE"><DpeBadge class=a.energy_class /></td>
+                    <td data-label="Statut">
+                        <span class=format!("status status--{}", status_code(status).to_lowercase()) data-testid="annonce-status">
+                            {status_label(status)}
+                        </span>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let current = page.page;
+    let total_pages = page.total_pages;
+    let go = move |p: u32| applied.update(|q| q.page = p);
+    view! {
+        <div class="table-wrap">
+            <table class="table table--stack" data-testid="annonces-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Référence"</th>
+                        <th scope="col">"Titre"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Ville"</th>
+                        <th scope="col" class="num">"Prix"</th>
+                        <th scope="col" class="num">"Surface"</th>
+                        <th scope="col">"DPE"</th>
+                        <th scope="col">"Statut"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label="Pagination">
+            <button type="button" class="button" data-testid="page-prev" disabled={current == 0}
+                on:click=move |_| go(current.saturating_sub(1))>"← Précédente"</button>
+            <span data-testid="page-info">
+                {format!("Page {} sur {} · {} annonce{}", current + 1, total_pages.max(1), fr_int(page.total_items as i64),
+                    if page.total_items > 1 { "s" } else { "" })}
+            </span>
+            <button type="button" class="button" data-testid="page-next" disabled={u64::from(current) + 1 >= total_pages}
+                on:click=move |_| go(current + 1)>"Suivante →"</button>
+        </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_pairs_skip_nothing_but_empty_values() {
+        let q = ListQuery { min_price: "250 000,5".into(), city: " Paris ".into(), page: 2, ..Default::default() };
+        let pairs = q.pairs();
+        assert!(pairs.contains(&("minPrice", "250000.5".to_owned())));
+        assert!(pairs.contains(&("city", "Paris".to_owned())));
+        assert!(pairs.contains(&("page", "2".to_owned())));
+        assert!(q.is_filtered());
+        assert!(!ListQuery::default().is_filtered());
+    }
+}
