@@ -66,6 +66,7 @@ fn money(v: &str) -> Result<Option<f64>, ()> {
 }
 
 /// Client-side checks (the server's rules of PRODUCT.md §3) and the request body when they pass.
+#[allow(clippy::result_large_err, reason = "one message per form field; built once per submit")]
 pub fn validate(input: &DossierInput) -> Result<CreateDossierRequest, DossierErrors> {
     let mut e = DossierErrors::default();
     let name = input.lead_name.trim();
