@@ -48,6 +48,30 @@ pub struct NewAuditEvent {
     pub correlation_id: Option<String>,
 }
 
+impl NewAuditEvent {
+    /// An event on `entity_type`/`entity_id` by the acting user, in the actor's org.
+    pub fn by(
+        actor: &crate::identity::Actor,
+        action: &'static str,
+        entity_type: &'static str,
+        entity_id: Uuid,
+        before: Option<Value>,
+        after: Option<Value>,
+        correlation_id: Option<String>,
+    ) -> NewAuditEvent {
+        NewAuditEvent {
+            org_id: actor.org_id,
+            actor_user_id: Some(actor.user_id),
+            action,
+            entity_type,
+            entity_id,
+            before,
+            after,
+            correlation_id,
+        }
+    }
+}
+
 pub trait IdentityStore {
     fn find_user_by_email(&mut self, email: &str) -> DomainResult<Option<UserRecord>>;
     fn find_user(&mut self, id: UserId) -> DomainResult<Option<UserRecord>>;

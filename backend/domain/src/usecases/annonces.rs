@@ -387,16 +387,7 @@ fn audit(
     after: Option<Value>,
     correlation_id: Option<String>,
 ) -> DomainResult<()> {
-    store.record(NewAuditEvent {
-        org_id: actor.org_id,
-        actor_user_id: Some(actor.user_id),
-        action,
-        entity_type: ENTITY_TYPE,
-        entity_id: id,
-        before,
-        after,
-        correlation_id,
-    })
+    store.record(NewAuditEvent::by(actor, action, ENTITY_TYPE, id, before, after, correlation_id))
 }
 
 /// Trims text, turns blank optional text into null, converts amounts, and reports every violation

@@ -332,16 +332,7 @@ fn audit(
     after: Option<Value>,
     correlation_id: Option<String>,
 ) -> NewAuditEvent {
-    NewAuditEvent {
-        org_id: actor.org_id,
-        actor_user_id: Some(actor.user_id),
-        action,
-        entity_type: ENTITY,
-        entity_id: id,
-        before,
-        after,
-        correlation_id,
-    }
+    NewAuditEvent::by(actor, action, ENTITY, id, before, after, correlation_id)
 }
 
 /// The timeline entry of a write; `event` is CREATED, UPDATED, CANCELLED, MOVED or DELETED.

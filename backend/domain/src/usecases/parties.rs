@@ -170,16 +170,7 @@ fn audit(
     after: Option<Value>,
     corr: Option<String>,
 ) -> NewAuditEvent {
-    NewAuditEvent {
-        org_id: actor.org_id,
-        actor_user_id: Some(actor.user_id),
-        action,
-        entity_type: "PARTY",
-        entity_id: id,
-        before,
-        after,
-        correlation_id: corr,
-    }
+    NewAuditEvent::by(actor, action, "PARTY", id, before, after, corr)
 }
 
 pub fn create_party(

@@ -272,16 +272,7 @@ fn audit(
     after: Option<&TemplateRecord>,
     corr: Option<String>,
 ) -> NewAuditEvent {
-    NewAuditEvent {
-        org_id: actor.org_id,
-        actor_user_id: Some(actor.user_id),
-        action,
-        entity_type: "WHATSAPP_TEMPLATE",
-        entity_id: id,
-        before: before.map(template_json),
-        after: after.map(template_json),
-        correlation_id: corr,
-    }
+    NewAuditEvent::by(actor, action, "WHATSAPP_TEMPLATE", id, before.map(template_json), after.map(template_json), corr)
 }
 
 /// Reading templates is for AGENT and above (they send them); a VIEWER gets 403.

@@ -9,6 +9,11 @@ use atlas_shared_types::FieldError;
 use super::pagination::{page_request, query_pairs, PageRequest};
 use super::problem::ApiError;
 
+/// The `{id}` of a resource path. A malformed id names no resource: 404, like an id of another org.
+pub fn path_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
+}
+
 pub struct Query {
     pairs: Vec<(String, String)>,
     errors: Vec<FieldError>,

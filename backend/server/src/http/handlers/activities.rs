@@ -13,7 +13,7 @@ use atlas_shared_types::Page;
 
 use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
-use crate::http::handlers::appointments::path_id;
+use crate::http::query::path_id;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
 use crate::http::query::Query;

@@ -3,7 +3,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use uuid::Uuid;
 
 use atlas_domain::annonce::{AnnonceStatus, EnergyClass, PropertyType, TransactionType};
 use atlas_domain::identity::Capability;
@@ -18,6 +17,7 @@ use crate::db::in_tx;
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::query::Query;
 use crate::http::state::State;
 use crate::http::versioning::{created_versioned, expected_version, ok_versioned};
@@ -40,10 +40,6 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
 }
 
 /// A malformed id is answered like an unknown one (PRODUCT.md §0).
-fn path_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
-}
-
 /// The list filters (PRODUCT.md §2), shared with the CSV export. Amounts follow the body rules
 /// (≥ 0, 2 decimals); their errors are returned apart and reported by [`finish`] with the others.
 pub fn parse_filter(q: &mut Query) -> (AnnonceFilter, Vec<FieldError>) {

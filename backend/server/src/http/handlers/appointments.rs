@@ -16,6 +16,7 @@ use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::query::{DateOrTime, Query};
 use crate::http::state::State;
 use crate::http::versioning::{created_versioned, expected_version, ok_versioned};
@@ -30,10 +31,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// A malformed id names nothing: 404, like an id of another org.
-pub(crate) fn path_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
-}
-
 async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let actor = ctx.actor;
     actor.require(Capability::Read)?;

@@ -13,7 +13,8 @@ use atlas_shared_types::consent::{
     ConsentSource as DtoSource, ConsentStatus as DtoStatus, CreateConsentRequest, NextConsentRequest,
 };
 
-use super::parties::{path_id, same_wire};
+use super::parties::same_wire;
+use crate::http::query::path_id;
 use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;

@@ -3,7 +3,6 @@
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use uuid::Uuid;
 
 use atlas_domain::dossier::{AvailableTransition, DossierStatus, DossierType, Source, TransitionError};
 use atlas_domain::identity::Capability;
@@ -20,6 +19,7 @@ use crate::db::in_tx;
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::query::Query;
 use crate::http::state::State;
 use crate::http::versioning::{created_versioned, expected_version, ok_versioned};
@@ -46,10 +46,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// A malformed id is answered like an unknown one (PRODUCT.md §0).
-fn path_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
-}
-
 fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
     all.iter().copied().map(name).collect()
 }

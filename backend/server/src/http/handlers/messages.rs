@@ -16,7 +16,8 @@ use atlas_shared_types::message::{
 };
 use atlas_shared_types::Page;
 
-use super::parties::{path_id, same_wire};
+use super::parties::same_wire;
+use crate::http::query::path_id;
 use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;

@@ -3,7 +3,6 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use uuid::Uuid;
 
 use atlas_domain::identity::Capability;
 use atlas_domain::usecases::outbound::{self as uc, OutboundFilter, OutboundRecord, QueueInput, QueueOutcome};
@@ -17,6 +16,7 @@ use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::query::Query;
 use crate::http::state::State;
 
@@ -66,10 +66,6 @@ pub fn outbound_dto(r: &OutboundRecord) -> OutboundMessageDto {
         read_at: r.read_at,
         failed_at: r.failed_at,
     }
-}
-
-fn path_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {

@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use uuid::Uuid;
 
 use atlas_domain::identity::Capability;
 use atlas_domain::party::PartyRole;
@@ -14,6 +13,7 @@ use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::query::Query;
 use crate::http::state::State;
 use crate::http::versioning::{created_versioned, expected_version, ok_versioned};
@@ -37,10 +37,6 @@ pub(crate) fn same_wire<T>(name: &str, parse: fn(&str) -> Option<T>) -> Result<T
 }
 
 /// A malformed id in the path is a 404 (PRODUCT.md §0), like an id of another org.
-pub(crate) fn path_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found())
-}
-
 fn dto(p: &PartyRecord) -> Result<PartyDto, ApiError> {
     Ok(PartyDto {
         id: p.id,

@@ -1,6 +1,5 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use uuid::Uuid;
 
 use atlas_domain::identity::UserId;
 use atlas_domain::usecases::identity as uc;
@@ -12,6 +11,7 @@ use crate::http::convert::{member_dto, role_from_dto};
 use crate::http::json::parse_json;
 use crate::http::pagination::{page_request, query_pairs};
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::state::State;
 
 pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -55,7 +55,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let actor = ctx.actor;
     actor.require(atlas_domain::identity::Capability::Administer)?;
-    let user = Uuid::parse_str(&path.into_inner()).map(UserId).map_err(|_| ApiError::not_found())?;
+    let user = UserId(path_id(&path.into_inner())?);
     let req: UpdateUserRequest = parse_json(&body)?;
     let corr = ctx.correlation_id();
     let member = st
