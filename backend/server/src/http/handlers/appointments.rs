@@ -30,7 +30,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A malformed id names nothing: 404, like an id of another org.
 async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let actor = ctx.actor;
     actor.require(Capability::Read)?;
