@@ -210,6 +210,42 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
     }
 }
 
+/// A downloaded file: its bytes, the name the server suggests (`Content-Disposition`) and its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Download {
+    pub bytes: Vec<u8>,
+    pub filename: Option<String>,
+    pub content_type: String,
+}
+
+/// `GET` of a file of the current organisation (a CSV export): the bytes are fetched with the
+/// session's credentials, which a plain link could not send.
+pub async fn download(path: &str) -> Result<Download, ApiError> {
+    let builder = Request::get(&url(path))
+        .header("Accept", "text/csv, application/problem+json")
+        .header("Authorization", &format!("Bearer {}", auth::stored_token().unwrap_or_default()));
+    let builder = match auth::stored_org_id() {
+        Some(org) => builder.header("X-Org-Id", &org.to_string()),
+        None => builder,
+    };
+    let response = send(builder.build()).await?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    let filename = response.headers().get("content-disposition").as_deref().and_then(attachment_filename);
+    let content_type = response.headers().get("content-type").unwrap_or_else(|| "application/octet-stream".to_owned());
+    let bytes = response.binary().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    Ok(Download { bytes, filename, content_type })
+}
+
+/// The `filename` of `attachment; filename="dossiers-2026-11-25.csv"`.
+pub fn attachment_filename(header: &str) -> Option<String> {
+    header.split(';').map(str::trim).find_map(|part| {
+        let value = part.strip_prefix("filename=")?.trim_matches('"').trim();
+        (!value.is_empty() && !value.contains(['/', '\\'])).then(|| value.to_owned())
+    })
+}
+
 /// Query string from pairs, skipping empty values (`?status=NEW&page=0`).
 pub fn query(pairs: &[(&str, String)]) -> String {
     let parts: Vec<String> = pairs
@@ -271,6 +307,17 @@ mod tests {
                        "errors":[{"field":"email","message":"obligatoire"}]}"#;
         let errors = parse_problem("application/problem+json", body).and_then(|p| p.errors);
         assert_eq!(errors.map(|e| e.len()), Some(1));
+    }
+
+    #[test]
+    fn attachment_filename_is_read_and_sanitised() {
+        assert_eq!(
+            attachment_filename("attachment; filename=\"dossiers-2026-11-25.csv\"").as_deref(),
+            Some("dossiers-2026-11-25.csv")
+        );
+        assert_eq!(attachment_filename("attachment; filename=a.csv").as_deref(), Some("a.csv"));
+        assert_eq!(attachment_filename("attachment"), None);
+        assert_eq!(attachment_filename("attachment; filename=\"../etc/passwd\""), None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod layout;
 mod members;
 mod pages;
 mod roles;
+mod url_state;
 
 fn main() {
     console_error_panic_hook::set_once();

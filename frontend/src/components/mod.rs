@@ -5,6 +5,7 @@ pub mod charts;
 pub mod dpe;
 pub mod empty_state;
 pub mod error_box;
+pub mod export_button;
 pub mod field;
 pub mod loading;
 pub mod modal;
@@ -14,6 +15,7 @@ pub mod toast;
 
 pub use empty_state::EmptyState;
 pub use error_box::ErrorBox;
+pub use export_button::ExportButton;
 pub use field::Field;
 pub use loading::Loading;
 pub use modal::Modal;

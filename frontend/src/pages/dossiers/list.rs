@@ -1,4 +1,5 @@
-//! `/dossiers`: filters (status, source, type, assignee), search, sort and pagination.
+//! `/dossiers`: filters (status, source, type, assignee), search, sort and pagination, all kept in
+//! the URL; CSV export of the filtered list (MANAGER+).
 
 use atlas_shared_types::dossier::DossierDto;
 use atlas_shared_types::Page;
@@ -7,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api;
-use crate::components::{EmptyState, ErrorBox, Loading, Pagination, StatusBadge};
+use crate::components::{EmptyState, ErrorBox, ExportButton, Loading, Pagination, StatusBadge};
 use crate::format::{date_time, or_dash, wire};
 use crate::labels::{
     dossier_source_label, dossier_status_label, dossier_status_tone, dossier_type_label, DOSSIER_SOURCES,
@@ -15,7 +16,8 @@ use crate::labels::{
 };
 use crate::layout::{use_current_user, use_role};
 use crate::members::{member_name, member_options, use_members};
-use crate::roles::can_write;
+use crate::roles::{can_write, is_manager};
+use crate::url_state::bind_to_url;
 
 const SORTS: [(&str, &str); 5] = [
     ("createdAt,desc", "Plus récents"),
@@ -39,34 +41,37 @@ pub fn DossiersListPage() -> impl IntoView {
     let q_input = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let page = RwSignal::new(0u32);
+    bind_to_url(
+        vec![
+            ("status", status, ""),
+            ("source", source, ""),
+            ("type", kind, ""),
+            ("assignedToUserId", assignee, ""),
+            ("q", q, ""),
+            ("sort", sort, SORTS[0].0),
+        ],
+        page,
+    );
+    // The search box shows the applied search, also when it comes from the URL.
+    Effect::new(move |_| q_input.set(q.get()));
 
-    // Any filter change goes back to the first page.
-    Effect::new(move |_| {
-        status.track();
-        source.track();
-        kind.track();
-        assignee.track();
-        sort.track();
-        q.track();
-        page.set(0);
-    });
-
+    let filters = move || {
+        vec![
+            ("status", status.get()),
+            ("source", source.get()),
+            ("type", kind.get()),
+            ("assignedToUserId", assignee.get()),
+            ("q", q.get()),
+            ("sort", sort.get()),
+        ]
+    };
     let dossiers = LocalResource::new(move || {
-        let path = format!(
-            "/dossiers{}",
-            api::query(&[
-                ("status", status.get()),
-                ("source", source.get()),
-                ("type", kind.get()),
-                ("assignedToUserId", assignee.get()),
-                ("q", q.get()),
-                ("sort", sort.get()),
-                ("page", page.get().to_string()),
-                ("size", "20".to_owned()),
-            ])
-        );
+        let mut pairs = filters();
+        pairs.extend([("page", page.get().to_string()), ("size", "20".to_owned())]);
+        let path = format!("/dossiers{}", api::query(&pairs));
         async move { api::get::<Page<DossierDto>>(&path).await }
     });
+    let export_path = Signal::derive(move || format!("/dossiers/export.csv{}", api::query(&filters())));
 
     let on_search = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -77,6 +82,7 @@ pub fn DossiersListPage() -> impl IntoView {
         source.set(String::new());
         kind.set(String::new());
         assignee.set(String::new());
+        sort.set(SORTS[0].0.to_owned());
         q_input.set(String::new());
         q.set(String::new());
     };
@@ -84,11 +90,16 @@ pub fn DossiersListPage() -> impl IntoView {
     view! {
         <div class="page-header">
             <h1 data-testid="page-title">"Dossiers"</h1>
-            <Show when=move || can_write(role.get())>
-                <A href="/dossiers/new" attr:class="button button--primary" attr:data-testid="dossier-new">
-                    "Nouveau dossier"
-                </A>
-            </Show>
+            <div class="page-header__actions">
+                <Show when=move || is_manager(role.get())>
+                    <ExportButton path=export_path fallback_name="dossiers.csv" testid="dossier-export" />
+                </Show>
+                <Show when=move || can_write(role.get())>
+                    <A href="/dossiers/new" attr:class="button button--primary" attr:data-testid="dossier-new">
+                        "Nouveau dossier"
+                    </A>
+                </Show>
+            </div>
         </div>
         <section class="card filters" aria-label="Filtres">
             <form class="filters__search" role="search" on:submit=on_search>
