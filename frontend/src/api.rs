@@ -66,14 +66,11 @@ impl fmt::Display for ApiError {
                 _ => f.write_str(&p.title),
             },
             ApiError::Http { status } => {
-                write!(
-                    f,
-                    "Le serveur a répondu par une erreur inattendue (HTTP {status})."
-                )
+                write!(f, "Le serveur a répondu par une erreur inattendue (HTTP {status}).")
             }
-            ApiError::Network(_) => f.write_str(
-                "Impossible de joindre le serveur. Vérifiez votre connexion puis réessayez.",
-            ),
+            ApiError::Network(_) => {
+                f.write_str("Impossible de joindre le serveur. Vérifiez votre connexion puis réessayez.")
+            }
             ApiError::Decode(_) => f.write_str("Réponse inattendue du serveur."),
         }
     }
@@ -125,23 +122,27 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
     if !response.ok() {
         return Err(error_of(response).await);
     }
-    response
-        .json::<T>()
-        .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
+    response.json::<T>().await.map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
     let request = request.map_err(|e| ApiError::Network(e.to_string()))?;
-    request
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))
+    request.send().await.map_err(|e| ApiError::Network(e.to_string()))
 }
 
 /// `GET` of an authenticated resource of the current organisation.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let response = send(prepare(Request::get(&url(path)), true, true).build()).await?;
+    decode(response).await
+}
+
+/// `GET` whose body is the answer also on one error status (the ops health answers 503 with its
+/// verdict when DOWN).
+pub async fn get_also_on<T: DeserializeOwned>(path: &str, status: u16) -> Result<T, ApiError> {
+    let response = send(prepare(Request::get(&url(path)), true, true).build()).await?;
+    if response.status() == status {
+        return response.json::<T>().await.map_err(|e| ApiError::Decode(e.to_string()));
+    }
     decode(response).await
 }
 
@@ -238,6 +239,14 @@ pub async fn download(path: &str) -> Result<Download, ApiError> {
     Ok(Download { bytes, filename, content_type })
 }
 
+/// `POST` of a multipart form (a CSV import) to the current organisation; the browser sets the
+/// multipart boundary itself.
+pub async fn post_form<T: DeserializeOwned>(path: &str, form: &web_sys::FormData) -> Result<T, ApiError> {
+    let builder = prepare(Request::post(&url(path)), true, true);
+    let response = send(builder.body(wasm_bindgen::JsValue::from(form.clone()))).await?;
+    decode(response).await
+}
+
 /// The `filename` of `attachment; filename="dossiers-2026-11-25.csv"`.
 pub fn attachment_filename(header: &str) -> Option<String> {
     header.split(';').map(str::trim).find_map(|part| {
@@ -262,8 +271,7 @@ pub fn query(pairs: &[(&str, String)]) -> String {
 
 /// `POST /api/v1/auth/login`: no token, no organisation.
 pub async fn login(body: &LoginRequest) -> Result<LoginResponse, ApiError> {
-    let response =
-        send(prepare(Request::post(&url("/auth/login")), false, false).json(body)).await?;
+    let response = send(prepare(Request::post(&url("/auth/login")), false, false).json(body)).await?;
     decode(response).await
 }
 
@@ -324,10 +332,7 @@ mod tests {
     fn message_shows_title_and_detail() {
         let e = ApiError::Problem(problem(Some("Réessayez dans 30 s.")));
         assert_eq!(e.to_string(), "Trop de requêtes : Réessayez dans 30 s.");
-        assert_eq!(
-            ApiError::Problem(problem(None)).to_string(),
-            "Trop de requêtes"
-        );
+        assert_eq!(ApiError::Problem(problem(None)).to_string(), "Trop de requêtes");
         assert_eq!(e.status(), Some(429));
         assert!(!e.is_unauthorized());
         assert!(ApiError::Http { status: 401 }.is_unauthorized());

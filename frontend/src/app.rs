@@ -12,7 +12,7 @@ use crate::pages::agenda::AgendaPage;
 use crate::pages::annonces::{AnnonceDetail, AnnonceForm, AnnoncesList};
 use crate::pages::audit::AuditPage;
 use crate::pages::dashboard::Dashboard;
-use crate::pages::dossiers::{DossierDetailPage, DossierNewPage, DossiersListPage, PipelinePage};
+use crate::pages::dossiers::{DossierDetailPage, DossierEditPage, DossierNewPage, DossiersListPage, PipelinePage};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::outbound::OutboundPage;
@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("dossiers") view=DossiersListPage />
                     <Route path=path!("dossiers/new") view=DossierNewPage />
                     <Route path=path!("dossiers/:id") view=DossierDetailPage />
+                    <Route path=path!("dossiers/:id/edit") view=DossierEditPage />
                     <Route path=path!("pipeline") view=PipelinePage />
                     <Route path=path!("agenda") view=AgendaPage />
                     <Route path=path!("outbound") view=OutboundPage />

@@ -33,19 +33,19 @@ fn locale_options(pairs: &[(&str, &str)]) -> JsValue {
 pub fn date_time(at: &DateTime<Utc>) -> String {
     let d = js_date(at);
     let day = d.to_locale_date_string("fr-FR", &locale_options(&[]));
-    let time = d.to_locale_time_string_with_options(
-        "fr-FR",
-        &locale_options(&[("hour", "2-digit"), ("minute", "2-digit")]),
-    );
+    let time =
+        d.to_locale_time_string_with_options("fr-FR", &locale_options(&[("hour", "2-digit"), ("minute", "2-digit")]));
     format!("{} {}", String::from(day), String::from(time))
 }
 
 /// `11:15` in the browser's time zone.
 pub fn time(at: &DateTime<Utc>) -> String {
-    String::from(js_date(at).to_locale_time_string_with_options(
-        "fr-FR",
-        &locale_options(&[("hour", "2-digit"), ("minute", "2-digit")]),
-    ))
+    String::from(
+        js_date(at).to_locale_time_string_with_options(
+            "fr-FR",
+            &locale_options(&[("hour", "2-digit"), ("minute", "2-digit")]),
+        ),
+    )
 }
 
 /// `lundi 23 novembre 2026` in the browser's time zone.
@@ -82,6 +82,19 @@ pub fn parse_local_input(value: &str) -> Option<DateTime<Utc>> {
     } else {
         Some(from_millis(ms))
     }
+}
+
+/// The inverse of [`parse_local_input`]: `2026-11-23T10:15` in the browser's time zone.
+pub fn local_input(at: &DateTime<Utc>) -> String {
+    let d = js_date(at);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
 }
 
 /// `250 000 €`

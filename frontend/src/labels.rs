@@ -218,11 +218,6 @@ pub fn outbound_status_tone(s: &str) -> &'static str {
     }
 }
 
-/// Still moving: the screen polls while one of these is shown.
-pub fn outbound_pending(s: &str) -> bool {
-    matches!(s, "QUEUED" | "SENDING")
-}
-
 pub const AUDIT_ACTIONS: [&str; 12] = [
     "CREATE",
     "UPDATE",
@@ -271,6 +266,5 @@ mod tests {
         assert_eq!(dossier_status_label(DossierStatus::Lost), "Perdu");
         assert_eq!(reason_label("NO_RESPONSE"), "Sans réponse");
         assert_eq!(reason_label("UNKNOWN_X"), "UNKNOWN_X");
-        assert!(outbound_pending("QUEUED") && !outbound_pending("READ"));
     }
 }

@@ -40,10 +40,13 @@ pub fn bind_to_url(fields: Vec<UrlField>, page: RwSignal<u32>) {
     // Filters → URL (replace: a filter change is not a new history entry per keystroke).
     Effect::new(move |_| {
         let mut pairs: Vec<(&str, String)> = fields.with_value(|fields| {
-            fields.iter().filter_map(|(key, s, default)| {
-                let v = s.get();
-                (v != *default).then_some((*key, v))
-            }).collect()
+            fields
+                .iter()
+                .filter_map(|(key, s, default)| {
+                    let v = s.get();
+                    (v != *default).then_some((*key, v))
+                })
+                .collect()
         });
         // Pages are numbered from 1 in the URL, as the user reads them.
         let p = page.get();
@@ -55,7 +58,10 @@ pub fn bind_to_url(fields: Vec<UrlField>, page: RwSignal<u32>) {
         let current = if current.is_empty() || current.starts_with('?') { current } else { format!("?{current}") };
         if search != current && !(search.is_empty() && current == "?") {
             let path = location.pathname.get_untracked();
-            navigate(&format!("{path}{search}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            navigate(
+                &format!("{path}{search}"),
+                NavigateOptions { replace: true, scroll: false, ..Default::default() },
+            );
         }
     });
 

@@ -87,13 +87,3 @@ pub struct OutboundMessageDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed_at: Option<DateTime<Utc>>,
 }
-
-/// `GET /api/v1/ops/outbound/health` (MANAGER+): `status` is UP, DEGRADED or DOWN, with the
-/// reasons of anything but UP.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OutboundHealthDto {
-    pub status: String,
-    #[serde(default)]
-    pub reasons: Vec<String>,
-}

@@ -55,7 +55,8 @@ fn save(file: &Download, fallback: &str) -> Result<(), ()> {
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|_| ())?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ())?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or(())?;
-    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| ())?.dyn_into().map_err(|_| ())?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(|_| ())?.dyn_into().map_err(|_| ())?;
     anchor.set_href(&url);
     anchor.set_download(file.filename.as_deref().unwrap_or(fallback));
     anchor.click();

@@ -2,6 +2,7 @@
 //! badges, toasts and modal dialogs.
 
 pub mod charts;
+pub mod confirm;
 pub mod dpe;
 pub mod empty_state;
 pub mod error_box;
@@ -13,6 +14,7 @@ pub mod pagination;
 pub mod status_badge;
 pub mod toast;
 
+pub use confirm::ConfirmDialog;
 pub use empty_state::EmptyState;
 pub use error_box::ErrorBox;
 pub use export_button::ExportButton;

@@ -1,7 +1,8 @@
 //! `/outbound`: outbound WhatsApp messages by status, retry of FAILED ones (MANAGER+), cancel of
-//! QUEUED ones, and the ops health badge when the server exposes it.
+//! QUEUED ones; for managers, the ops health verdict and the queue/failure/latency figures.
 
-use atlas_shared_types::outbound::{OutboundHealthDto, OutboundMessageDto};
+use atlas_shared_types::ops::{OutboundHealthDto, OutboundMetricsDto};
+use atlas_shared_types::outbound::OutboundMessageDto;
 use atlas_shared_types::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,6 +23,7 @@ pub fn OutboundPage() -> impl IntoView {
     let toasts = use_toasts();
     let status = RwSignal::new(String::new());
     let page = RwSignal::new(0u32);
+    let refreshed = RwSignal::new(0u32);
     Effect::new(move |_| {
         status.track();
         page.set(0);
@@ -74,11 +76,14 @@ pub fn OutboundPage() -> impl IntoView {
     view! {
         <div class="page-header">
             <h1 data-testid="page-title">"Messages sortants"</h1>
-            <Show when=move || is_manager(role.get())>
-                <HealthBadge />
-            </Show>
-            <button type="button" class="button" data-testid="outbound-refresh" on:click=move |_| list.refetch()>"Actualiser"</button>
+            <button type="button" class="button" data-testid="outbound-refresh" on:click=move |_| {
+                list.refetch();
+                refreshed.update(|n| *n += 1);
+            }>"Actualiser"</button>
         </div>
+        <Show when=move || is_manager(role.get())>
+            <OpsPanel refreshed />
+        </Show>
         <div class="chips" role="group" aria-label="Filtrer par statut">{tabs}</div>
         <Transition fallback=|| view! { <Loading /> }>
             {move || list.get().map(|r| match r {
@@ -130,31 +135,96 @@ pub fn OutboundPage() -> impl IntoView {
     }
 }
 
-/// UP / DEGRADED / DOWN from `/ops/outbound/health`; nothing when the endpoint does not exist.
+/// The health verdict (UP / DEGRADED / DOWN with its reasons) and the figures behind it.
 #[component]
-fn HealthBadge() -> impl IntoView {
-    let health = LocalResource::new(|| api::get::<OutboundHealthDto>("/ops/outbound/health"));
-    move || match health.get() {
-        None => view! { <span class="muted small">"Santé des envois…"</span> }.into_any(),
-        Some(Ok(h)) => {
-            let (label, tone) = match h.status.as_str() {
-                "UP" => ("Envois : opérationnels", "success"),
-                "DEGRADED" => ("Envois : dégradés", "warning"),
-                "DOWN" => ("Envois : en panne", "danger"),
-                _ => ("Envois : état inconnu", "neutral"),
-            };
-            view! {
-                <span title=h.reasons.join(" · ") data-testid="outbound-health">
-                    <StatusBadge label tone code=h.status.clone() />
-                </span>
-            }
-            .into_any()
+fn OpsPanel(refreshed: RwSignal<u32>) -> impl IntoView {
+    let health = LocalResource::new(move || {
+        refreshed.track();
+        // DOWN answers 503 with the verdict in the body.
+        api::get_also_on::<OutboundHealthDto>("/ops/outbound/health", 503)
+    });
+    let metrics = LocalResource::new(move || {
+        refreshed.track();
+        api::get::<OutboundMetricsDto>("/ops/outbound/metrics")
+    });
+    view! {
+        <section class="card ops-panel" aria-label="Santé des envois" data-testid="outbound-ops">
+            <div class="ops-panel__health">
+                {move || match health.get() {
+                    None => view! { <span class="muted small">"Santé des envois…"</span> }.into_any(),
+                    Some(Ok(h)) => {
+                        let (label, tone) = health_label(&h.status);
+                        view! {
+                            <div data-testid="outbound-health" data-status=h.status.clone()>
+                                <StatusBadge label tone code=h.status.clone() />
+                                <ul class="ops-panel__reasons">
+                                    {h.reasons.into_iter().map(|r| view! {
+                                        <li data-testid="outbound-health-reason" data-code=r.code.clone()>{r.message}</li>
+                                    }).collect_view()}
+                                </ul>
+                            </div>
+                        }.into_any()
+                    }
+                    Some(Err(e)) => view! {
+                        <span class="field-error" data-testid="outbound-health-error">
+                            {format!("Santé des envois indisponible : {}", error_message(&e))}
+                        </span>
+                    }.into_any(),
+                }}
+            </div>
+            {move || metrics.get().and_then(Result::ok).map(|m| {
+                let hour = &m.last_hour;
+                let rate = hour.failure_rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1} %", r * 100.0).replace('.', ","));
+                let p95 = seconds(hour.queued_to_sent.p95_seconds);
+                let delivered = seconds(hour.sent_to_delivered.p95_seconds);
+                let oldest = m.oldest_queued_age_seconds.map_or_else(|| "—".to_owned(), |s| seconds(Some(s as f64)));
+                let errors = hour.top_error_codes.iter().map(|e| format!("{} ×{}", e.code, e.count)).collect::<Vec<_>>().join(", ");
+                view! {
+                    <dl class="facts ops-panel__figures" data-testid="outbound-metrics">
+                        <div><dt>"En file"</dt><dd data-testid="metric-queue">{m.queue_depth}</dd></div>
+                        <div><dt>"Attente la plus longue"</dt><dd>{oldest}</dd></div>
+                        <div><dt>"Abandonnés"</dt><dd data-testid="metric-dead">{m.dead_letters}</dd></div>
+                        <div><dt>"Échecs (1 h)"</dt><dd>{format!("{rate} sur {} essais", hour.attempts)}</dd></div>
+                        <div><dt>"File → envoyé, p95 (1 h)"</dt><dd>{p95}</dd></div>
+                        <div><dt>"Envoyé → reçu, p95 (1 h)"</dt><dd>{delivered}</dd></div>
+                        {(!errors.is_empty()).then(|| view! { <div><dt>"Erreurs (1 h)"</dt><dd>{errors}</dd></div> })}
+                    </dl>
+                }
+            })}
+        </section>
+    }
+}
+
+fn health_label(status: &str) -> (&'static str, &'static str) {
+    match status {
+        "UP" => ("Envois : opérationnels", "success"),
+        "DEGRADED" => ("Envois : dégradés", "warning"),
+        "DOWN" => ("Envois : en panne", "danger"),
+        _ => ("Envois : état inconnu", "neutral"),
+    }
+}
+
+/// `0,4 s`, `2 min 5 s`, or a dash.
+fn seconds(value: Option<f64>) -> String {
+    match value {
+        None => "—".to_owned(),
+        Some(s) if s < 60.0 => format!("{s:.1} s").replace('.', ","),
+        Some(s) => {
+            let whole = s.round() as i64;
+            format!("{} min {} s", whole / 60, whole % 60)
         }
-        // 404: not implemented by this server yet; other errors: unknown, without blocking the page.
-        Some(Err(e)) if e.status() == Some(404) => view! {
-            <span class="muted small" data-testid="outbound-health-unavailable">"Santé des envois non disponible"</span>
-        }
-        .into_any(),
-        Some(Err(_)) => view! { <StatusBadge label="Envois : état inconnu" /> }.into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_french() {
+        assert_eq!(seconds(None), "—");
+        assert_eq!(seconds(Some(0.42)), "0,4 s");
+        assert_eq!(seconds(Some(125.2)), "2 min 5 s");
+        assert_eq!(health_label("DOWN").1, "danger");
     }
 }

@@ -1,20 +1,21 @@
-//! `/dossiers/new`: creation form with client validation mirroring the server, an annonce picker
-//! (PUBLISHED or PAUSED annonces only) and the duplicate feedback (200 + `X-Atlas-Deduplicated`).
+//! `/dossiers/new` and `/dossiers/:id/edit`: the dossier form with client validation mirroring the
+//! server, an annonce picker (PUBLISHED or PAUSED annonces, plus the one already linked) and, on
+//! creation, the duplicate feedback (200 + `X-Atlas-Deduplicated`). Edits send `If-Match`.
 
 use atlas_shared_types::annonce::AnnonceDto;
-use atlas_shared_types::dossier::{CreateDossierRequest, DossierDto, DossierSource, DossierType};
+use atlas_shared_types::dossier::{CreateDossierRequest, DossierDto, DossierSource, DossierType, UpdateDossierRequest};
 use atlas_shared_types::Page;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError, Method};
 use crate::components::error_box::field_error;
-use crate::components::{use_toasts, ErrorBox, Field};
+use crate::components::{use_toasts, ErrorBox, Field, Loading};
 use crate::format::{from_wire, wire};
 use crate::labels::{dossier_source_label, dossier_type_label, DOSSIER_SOURCES, DOSSIER_TYPES};
 use crate::layout::use_role;
@@ -35,6 +36,42 @@ pub struct DossierInput {
     pub budget_min: String,
     pub budget_max: String,
     pub notes: String,
+}
+
+impl DossierInput {
+    /// The form filled with a dossier, to edit it.
+    pub fn from_dto(d: &DossierDto) -> Self {
+        let amount = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+        DossierInput {
+            lead_name: d.lead_name.clone(),
+            lead_phone: d.lead_phone.clone().unwrap_or_default(),
+            lead_email: d.lead_email.clone().unwrap_or_default(),
+            source: wire(&d.source),
+            kind: wire(&d.dossier_type),
+            annonce_id: d.annonce_id.map(|a| a.to_string()).unwrap_or_default(),
+            budget_min: amount(d.budget_min),
+            budget_max: amount(d.budget_max),
+            notes: d.notes.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The full representation a `PUT` takes (an absent optional field is cleared): the form's values,
+/// and the assignee as it is (reassigning is MANAGER+, through `/assign`).
+pub fn update_request(body: CreateDossierRequest, current: &DossierDto) -> UpdateDossierRequest {
+    UpdateDossierRequest {
+        annonce_id: body.annonce_id,
+        lead_name: body.lead_name,
+        lead_phone: body.lead_phone,
+        lead_email: body.lead_email,
+        source: body.source,
+        dossier_type: body.dossier_type,
+        assigned_to_user_id: current.assigned_to_user_id,
+        budget_min: body.budget_min,
+        budget_max: body.budget_max,
+        notes: body.notes,
+        version: Some(current.version),
+    }
 }
 
 /// Errors per field.
@@ -94,9 +131,7 @@ pub fn validate(input: &DossierInput) -> Result<CreateDossierRequest, DossierErr
     let (min, max) = (money(&input.budget_min), money(&input.budget_max));
     match (min, max) {
         (Err(()), _) | (_, Err(())) => e.budget = Some("Montant invalide (nombre positif).".to_owned()),
-        (Ok(Some(a)), Ok(Some(b))) if a > b => {
-            e.budget = Some("Le budget minimum dépasse le maximum.".to_owned())
-        }
+        (Ok(Some(a)), Ok(Some(b))) if a > b => e.budget = Some("Le budget minimum dépasse le maximum.".to_owned()),
         _ => {}
     }
     if !e.is_empty() {
@@ -117,13 +152,16 @@ pub fn validate(input: &DossierInput) -> Result<CreateDossierRequest, DossierErr
     })
 }
 
-/// Annonces a dossier may be linked to: PUBLISHED and PAUSED.
-async fn linkable_annonces() -> Result<Vec<AnnonceDto>, ApiError> {
+/// Annonces a dossier may be linked to: PUBLISHED and PAUSED, and the one it is already linked to
+/// (which may since have been sold: keeping it must stay possible).
+async fn linkable_annonces(linked: Option<Uuid>) -> Result<Vec<AnnonceDto>, ApiError> {
     let mut all = Vec::new();
     for status in ["PUBLISHED", "PAUSED"] {
-        let page: Page<AnnonceDto> =
-            api::get(&format!("/annonces?status={status}&size=100&sort=title,asc")).await?;
+        let page: Page<AnnonceDto> = api::get(&format!("/annonces?status={status}&size=100&sort=title,asc")).await?;
         all.extend(page.items);
+    }
+    if let Some(id) = linked.filter(|id| !all.iter().any(|a| a.id == *id)) {
+        all.insert(0, api::get::<AnnonceDto>(&format!("/annonces/{id}")).await?);
     }
     Ok(all)
 }
@@ -148,21 +186,61 @@ pub fn DossierNewPage() -> impl IntoView {
     }
 }
 
+/// `/dossiers/:id/edit` (AGENT+).
 #[component]
-fn DossierForm() -> impl IntoView {
+pub fn DossierEditPage() -> impl IntoView {
+    let role = use_role();
+    let params = use_params_map();
+    let id = params.with_untracked(|p| p.get("id").and_then(|v| Uuid::parse_str(&v).ok()));
+    let dossier = LocalResource::new(move || async move {
+        match id {
+            Some(id) => api::get::<DossierDto>(&format!("/dossiers/{id}")).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    let back = id.map(|id| format!("/dossiers/{id}")).unwrap_or_else(|| "/dossiers".to_owned());
+    view! {
+        <div class="page-header">
+            <h1 data-testid="page-title">"Modifier le dossier"</h1>
+            <A href=back attr:class="button button--ghost">"← Dossier"</A>
+        </div>
+        <Transition fallback=|| view! { <Loading label="Chargement du dossier…" /> }>
+            {move || dossier.get().map(|r| match r {
+                Err(error) => view! { <ErrorBox error on_retry=move |_| dossier.refetch() /> }.into_any(),
+                Ok(None) => view! { <p class="alert alert--error" role="alert">"Adresse de dossier invalide."</p> }.into_any(),
+                Ok(Some(_)) if !can_write(role.get()) => view! {
+                    <p class="alert alert--info" data-testid="read-only">
+                        "Votre rôle (lecture seule) ne permet pas de modifier un dossier."
+                    </p>
+                }.into_any(),
+                Ok(Some(d)) => view! { <DossierForm existing=d /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DossierForm(#[prop(optional)] existing: Option<DossierDto>) -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
-    let annonces = LocalResource::new(linkable_annonces);
+    let linked = existing.as_ref().and_then(|d| d.annonce_id);
+    let annonces = LocalResource::new(move || linkable_annonces(linked));
+    let start = existing.as_ref().map(DossierInput::from_dto).unwrap_or_default();
+    let existing = StoredValue::new(existing);
+    let editing = existing.with_value(Option::is_some);
+    let cancel_href = existing
+        .with_value(|d| d.as_ref().map(|d| format!("/dossiers/{}", d.id)))
+        .unwrap_or_else(|| "/dossiers".to_owned());
 
-    let lead_name = RwSignal::new(String::new());
-    let lead_phone = RwSignal::new(String::new());
-    let lead_email = RwSignal::new(String::new());
-    let source = RwSignal::new(String::new());
-    let kind = RwSignal::new(String::new());
-    let annonce_id = RwSignal::new(String::new());
-    let budget_min = RwSignal::new(String::new());
-    let budget_max = RwSignal::new(String::new());
-    let notes = RwSignal::new(String::new());
+    let lead_name = RwSignal::new(start.lead_name);
+    let lead_phone = RwSignal::new(start.lead_phone);
+    let lead_email = RwSignal::new(start.lead_email);
+    let source = RwSignal::new(start.source);
+    let kind = RwSignal::new(start.kind);
+    let annonce_id = RwSignal::new(start.annonce_id);
+    let budget_min = RwSignal::new(start.budget_min);
+    let budget_max = RwSignal::new(start.budget_max);
+    let notes = RwSignal::new(start.notes);
 
     let errors = RwSignal::new(DossierErrors::default());
     let server_error = RwSignal::new(None::<ApiError>);
@@ -197,10 +275,21 @@ fn DossierForm() -> impl IntoView {
         errors.set(DossierErrors::default());
         busy.set(true);
         let navigate = navigate.clone();
+        let current = existing.get_value();
         spawn_local(async move {
-            let result = api::write::<_, DossierDto>(Method::Post, "/dossiers", &body, None).await;
+            let result = match &current {
+                None => api::write::<_, DossierDto>(Method::Post, "/dossiers", &body, None).await,
+                Some(d) => {
+                    let path = format!("/dossiers/{}", d.id);
+                    api::write::<_, DossierDto>(Method::Put, &path, &update_request(body, d), Some(d.version)).await
+                }
+            };
             busy.set(false);
             match result {
+                Ok(w) if current.is_some() => {
+                    toasts.success(format!("Dossier {} enregistré.", w.body.reference));
+                    navigate(&format!("/dossiers/{}", w.body.id), NavigateOptions::default());
+                }
                 Ok(w) if w.deduplicated => {
                     toasts.success("Contact déjà suivi : historique du dossier existant complété.");
                     duplicate.set(Some(w.body));
@@ -208,6 +297,12 @@ fn DossierForm() -> impl IntoView {
                 Ok(w) => {
                     toasts.success(format!("Dossier {} créé.", w.body.reference));
                     navigate(&format!("/dossiers/{}", w.body.id), NavigateOptions::default());
+                }
+                Err(e) if e.code() == Some("VERSION_CONFLICT") => {
+                    toasts.error(
+                        "Le dossier a été modifié entre-temps : rechargez la page pour voir sa version actuelle.",
+                    );
+                    server_error.set(Some(e));
                 }
                 Err(e) => {
                     errors.set(DossierErrors {
@@ -218,7 +313,11 @@ fn DossierForm() -> impl IntoView {
                         kind: field_error(&e, "type"),
                         budget: field_error(&e, "budgetMin").or(field_error(&e, "budgetMax")),
                     });
-                    toasts.error("Le dossier n'a pas été créé.");
+                    toasts.error(if editing {
+                        "Le dossier n'a pas été enregistré."
+                    } else {
+                        "Le dossier n'a pas été créé."
+                    });
                     server_error.set(Some(e));
                 }
             }
@@ -267,7 +366,8 @@ fn DossierForm() -> impl IntoView {
                         Some(Err(_)) => view! { <option value="" disabled=true>"Annonces indisponibles"</option> }.into_any(),
                         Some(Ok(list)) => list.into_iter().map(|a| {
                             let label = format!("{} — {}{}", a.reference, a.title, a.city.map(|c| format!(" ({c})")).unwrap_or_default());
-                            view! { <option value=a.id.to_string()>{label}</option> }
+                            let selected = annonce_id.get_untracked() == a.id.to_string();
+                            view! { <option value=a.id.to_string() selected=selected>{label}</option> }
                         }).collect_view().into_any(),
                     }}
                 </select>
@@ -282,9 +382,14 @@ fn DossierForm() -> impl IntoView {
                 <textarea id="notes" rows="3" data-testid="notes" bind:value=notes></textarea>
             </Field>
             <div class="actions form--full">
-                <A href="/dossiers" attr:class="button">"Annuler"</A>
+                <A href=cancel_href attr:class="button">"Annuler"</A>
                 <button type="submit" class="button button--primary" data-testid="dossier-submit" disabled=move || busy.get()>
-                    {move || if busy.get() { "Création…" } else { "Créer le dossier" }}
+                    {move || match (editing, busy.get()) {
+                        (true, true) => "Enregistrement…",
+                        (true, false) => "Enregistrer",
+                        (false, true) => "Création…",
+                        (false, false) => "Créer le dossier",
+                    }}
                 </button>
             </div>
         </form>

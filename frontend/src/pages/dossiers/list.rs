@@ -16,6 +16,7 @@ use crate::labels::{
 };
 use crate::layout::{use_current_user, use_role};
 use crate::members::{member_name, member_options, use_members};
+use crate::pages::dossiers::import::ImportButton;
 use crate::roles::{can_write, is_manager};
 use crate::url_state::bind_to_url;
 
@@ -92,6 +93,7 @@ pub fn DossiersListPage() -> impl IntoView {
             <h1 data-testid="page-title">"Dossiers"</h1>
             <div class="page-header__actions">
                 <Show when=move || is_manager(role.get())>
+                    <ImportButton on_imported=move |_| dossiers.refetch() />
                     <ExportButton path=export_path fallback_name="dossiers.csv" testid="dossier-export" />
                 </Show>
                 <Show when=move || can_write(role.get())>

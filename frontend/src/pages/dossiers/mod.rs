@@ -2,11 +2,12 @@
 
 mod create;
 mod detail;
+mod import;
 mod list;
 mod pipeline;
 mod transition;
 
-pub use create::DossierNewPage;
+pub use create::{DossierEditPage, DossierNewPage};
 pub use detail::DossierDetailPage;
 pub use list::DossiersListPage;
 pub use pipeline::PipelinePage;

@@ -4,15 +4,16 @@ use atlas_shared_types::dossier::{AssignDossierRequest, AvailableTransitionDto, 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 use uuid::Uuid;
 
 use crate::api::{self};
 use crate::components::error_box::error_message;
-use crate::components::{use_toasts, StatusBadge};
+use crate::components::{use_toasts, ConfirmDialog, StatusBadge};
 use crate::format::{date_time, money, or_dash, wire};
 use crate::labels::{
-    dossier_source_label, dossier_status_label, dossier_status_tone, dossier_type_label, reason_label,
-    DOSSIER_STATUSES,
+    dossier_source_label, dossier_status_label, dossier_status_tone, dossier_type_label, reason_label, DOSSIER_STATUSES,
 };
 use crate::layout::{use_current_user, use_role};
 use crate::members::{member_name, member_options, use_members};
@@ -37,6 +38,7 @@ pub fn DossierHeader(d: DossierDto, #[prop(into)] on_changed: Callback<()>) -> i
         )),
     };
     let reason = d.loss_reason.clone().or(d.won_reason.clone());
+    let reference = d.reference.clone();
     view! {
         <section class="card dossier-header" data-testid="dossier-header">
             <div class="dossier-header__top">
@@ -45,7 +47,17 @@ pub fn DossierHeader(d: DossierDto, #[prop(into)] on_changed: Callback<()>) -> i
                     <h1 data-testid="dossier-lead">{d.lead_name.clone()}</h1>
                     <p class="muted">{or_dash(Some(&contact))}</p>
                 </div>
-                <StatusBadge label=dossier_status_label(status) tone=dossier_status_tone(status) code=wire(&status) />
+                <div class="dossier-header__actions">
+                    <StatusBadge label=dossier_status_label(status) tone=dossier_status_tone(status) code=wire(&status) />
+                    <Show when=move || can_write(role.get())>
+                        <A href=format!("/dossiers/{id}/edit") attr:class="button button--small" attr:data-testid="dossier-edit">
+                            "Modifier"
+                        </A>
+                    </Show>
+                    <Show when=move || is_manager(role.get())>
+                        <DeleteButton id reference=reference.clone() />
+                    </Show>
+                </div>
             </div>
             <dl class="facts">
                 <div><dt>"Source"</dt><dd>{dossier_source_label(d.source)}</dd></div>
@@ -196,5 +208,49 @@ fn AssignBox(
                 "Attribuer"
             </button>
         </div>
+    }
+}
+
+/// « Supprimer » (MANAGER+), after a confirmation; back to the list once done.
+#[component]
+fn DeleteButton(id: Uuid, reference: String) -> impl IntoView {
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let asking = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let confirm = move |_| {
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = api::delete(&format!("/dossiers/{id}")).await;
+            busy.set(false);
+            asking.set(false);
+            match result {
+                Ok(()) => {
+                    toasts.success("Dossier supprimé.");
+                    navigate("/dossiers", NavigateOptions::default());
+                }
+                Err(e) => toasts.error(format!("Suppression refusée : {}", error_message(&e))),
+            }
+        });
+    };
+    let message = format!(
+        "Le dossier {reference} sera supprimé avec sa timeline, ses messages, rendez-vous, parties \
+         prenantes et consentements (le journal d'audit les conserve). Cette action est définitive."
+    );
+    view! {
+        <button type="button" class="button button--small button--danger" data-testid="dossier-delete" on:click=move |_| asking.set(true)>
+            "Supprimer"
+        </button>
+        <Show when=move || asking.get()>
+            <ConfirmDialog
+                title="Supprimer le dossier ?"
+                message=message.clone()
+                confirm_label="Supprimer définitivement"
+                busy=busy
+                on_confirm=confirm.clone()
+                on_cancel=move |_| asking.set(false)
+            />
+        </Show>
     }
 }

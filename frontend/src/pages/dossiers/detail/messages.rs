@@ -1,8 +1,7 @@
 //! Messages tab: the conversation (newest first) with the status of each outbound WhatsApp message,
-//! polled every 2 s while one is pending, and the WhatsApp composer.
+//! polled while one may still move (see [`super::outbound_watch`]), and the WhatsApp composer.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use atlas_shared_types::consent::{ConsentChannel, ConsentOverview, ConsentPurpose, ConsentStatus};
 use atlas_shared_types::message::{MessageChannel, MessageDirection, MessageDto};
@@ -13,10 +12,11 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::composer::Composer;
+use super::outbound_watch::watch_outbound;
 use crate::api;
 use crate::components::{EmptyState, ErrorBox, Loading, StatusBadge};
 use crate::format::{date_time, now};
-use crate::labels::{message_channel_label, message_direction_label, outbound_pending, outbound_status_label, outbound_status_tone};
+use crate::labels::{message_channel_label, message_direction_label, outbound_status_label, outbound_status_tone};
 use crate::layout::use_role;
 use crate::roles::can_write;
 
@@ -48,31 +48,10 @@ pub fn MessagesTab(id: Uuid) -> impl IntoView {
     let messages = LocalResource::new(move || async move {
         api::get::<Page<MessageDto>>(&format!("/messages?dossierId={id}&size=100")).await
     });
-    let outbound = LocalResource::new(move || async move {
-        api::get::<Page<OutboundMessageDto>>(&format!("/outbound/messages?dossierId={id}&size=100")).await
+    let outbound = watch_outbound(id, move || messages.refetch());
+    let consents = LocalResource::new(move || async move {
+        api::get::<ConsentOverview>(&format!("/consentements?dossierId={id}")).await
     });
-    let consents =
-        LocalResource::new(move || async move { api::get::<ConsentOverview>(&format!("/consentements?dossierId={id}")).await });
-
-    // Poll the outbound statuses every 2 s while one is still queued or sending.
-    let any_pending = move || {
-        outbound.with(|o| {
-            o.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .is_some_and(|p| p.items.iter().any(|m| outbound_pending(&m.status)))
-        })
-    };
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if any_pending() {
-                outbound.refetch();
-                messages.refetch();
-            }
-        },
-        Duration::from_secs(2),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
 
     let refresh = move |_| {
         messages.refetch();

@@ -7,6 +7,7 @@ mod composer;
 mod consents;
 mod header;
 mod messages;
+mod outbound_watch;
 mod parties;
 mod timeline;
 
@@ -78,7 +79,11 @@ fn Tabs(id: Uuid, changed: RwSignal<u32>) -> impl IntoView {
     let query = use_query_map();
     let current = Memo::new(move |_| {
         let tab = query.with(|q| q.get("tab")).unwrap_or_default();
-        if TABS.iter().any(|(t, _, _)| *t == tab) { tab } else { "timeline".to_owned() }
+        if TABS.iter().any(|(t, _, _)| *t == tab) {
+            tab
+        } else {
+            "timeline".to_owned()
+        }
     });
     let tabs = TABS
         .iter()

@@ -1,4 +1,5 @@
-//! Timeline tab: activities newest first, and a note form.
+//! Timeline tab: activities newest first, and a note form. While an outbound WhatsApp message of
+//! the dossier may still move, the timeline refreshes itself (its statuses are activities).
 
 use atlas_shared_types::activity::{ActivityDto, ActivityType, CreateNoteRequest};
 use atlas_shared_types::Page;
@@ -7,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
 
+use super::outbound_watch::watch_outbound;
 use crate::api;
 use crate::components::error_box::error_message;
 use crate::components::{use_toasts, EmptyState, ErrorBox, Field, Loading};
@@ -20,8 +22,11 @@ pub fn TimelineTab(id: Uuid, changed: RwSignal<u32>) -> impl IntoView {
     let role = use_role();
     let activities = LocalResource::new(move || {
         changed.track();
-        async move { api::get::<Page<ActivityDto>>(&format!("/activities?dossierId={id}&size=100&sort=occurredAt,desc")).await }
+        async move {
+            api::get::<Page<ActivityDto>>(&format!("/activities?dossierId={id}&size=100&sort=occurredAt,desc")).await
+        }
     });
+    watch_outbound(id, move || activities.refetch());
     view! {
         <h2 class="visually-hidden">"Timeline"</h2>
         <Show when=move || can_write(role.get())>
@@ -70,7 +75,12 @@ fn NoteForm(id: Uuid, #[prop(into)] on_added: Callback<()>) -> impl IntoView {
         }
         error.set(None);
         busy.set(true);
-        let body = CreateNoteRequest { dossier_id: id, content: text, occurred_at: None, activity_type: Some(ActivityType::Note) };
+        let body = CreateNoteRequest {
+            dossier_id: id,
+            content: text,
+            occurred_at: None,
+            activity_type: Some(ActivityType::Note),
+        };
         spawn_local(async move {
             let result: Result<ActivityDto, _> = api::post("/activities", &body).await;
             busy.set(false);

@@ -1,0 +1,271 @@
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+
+// Editing what exists: dossier edit/delete, appointment edit/status/cancel, party edit, CSV export,
+// filters kept in the URL, the outbound ops panel (PRODUCT.md §3, §4, §6, §10, §11, §13).
+const PASSWORD = process.env.ATLAS_DEMO_PASSWORD ?? 'demo-password';
+const PARIS = 'Agence Atlas Paris';
+
+type Session = { token: string; orgId: string };
+
+async function apiLogin(request: APIRequestContext, email: string): Promise<Session> {
+  const response = await request.post('/api/v1/auth/login', { data: { email, password: PASSWORD } });
+  expect(response.status(), `login ${email}`).toBe(200);
+  const body = await response.json();
+  const org = body.memberships.find((m: { orgName: string }) => m.orgName === PARIS);
+  return { token: body.accessToken, orgId: org.orgId };
+}
+
+async function signIn(page: Page, session: Session) {
+  await page.addInitScript(({ token, orgId }) => {
+    localStorage.setItem('atlas.token', token);
+    localStorage.setItem('atlas.orgId', orgId);
+  }, session);
+}
+
+const headers = (s: Session) => ({ Authorization: `Bearer ${s.token}`, 'X-Org-Id': s.orgId });
+const uniquePhone = () => `+3362${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
+
+async function createDossier(request: APIRequestContext, session: Session, leadName: string) {
+  const response = await request.post('/api/v1/dossiers', {
+    headers: headers(session),
+    data: { leadName, leadPhone: uniquePhone(), source: 'PHONE', type: 'BUY', budgetMax: 300000 },
+  });
+  expect(response.status()).toBe(201);
+  return response.json();
+}
+
+/** Records of an RFC 4180 CSV (quoted fields may hold commas, quotes and newlines). */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { record.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      record.push(field); records.push(record); record = []; field = '';
+    } else field += c;
+  }
+  if (field !== '' || record.length > 0) { record.push(field); records.push(record); }
+  return records;
+}
+
+/** `2026-11-30T10:00` for an <input type="datetime-local">, `days` from now at `hour`:00 local. */
+function localInput(days: number, hour: number) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  d.setHours(hour, 0, 0, 0);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+test.describe('editing', () => {
+  test('an agent edits a dossier; the form starts from its values and the change is saved', async ({ page, request }) => {
+    const session = await apiLogin(request, 'agent@demo.atlas');
+    const dossier = await createDossier(request, session, `Test Édition ${Date.now()}`);
+    await signIn(page, session);
+    await page.goto(`/dossiers/${dossier.id}`);
+    // An agent may edit, not delete.
+    await expect(page.getByTestId('dossier-lead')).toHaveText(dossier.leadName);
+    await expect(page.getByTestId('dossier-delete')).toHaveCount(0);
+    await page.getByTestId('dossier-edit').click();
+
+    await expect(page.getByTestId('lead-name')).toHaveValue(dossier.leadName);
+    await expect(page.getByTestId('lead-phone')).toHaveValue(dossier.leadPhone);
+    await expect(page.getByTestId('budget-max')).toHaveValue('300000');
+    // Client validation still applies.
+    await page.getByTestId('lead-name').fill('');
+    await page.getByTestId('dossier-submit').click();
+    await expect(page.getByTestId('lead-name-error')).not.toBeEmpty();
+
+    const renamed = `${dossier.leadName} (modifié)`;
+    await page.getByTestId('lead-name').fill(renamed);
+    await page.getByTestId('budget-min').fill('200 000');
+    const [put] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/dossiers/${dossier.id}`) && r.request().method() === 'PUT'),
+      page.getByTestId('dossier-submit').click(),
+    ]);
+    expect(put.status()).toBe(200);
+    expect(put.request().headers()['if-match']).toBe(`"${dossier.version}"`);
+    await expect(page).toHaveURL(new RegExp(`/dossiers/${dossier.id}$`));
+    await expect(page.getByTestId('dossier-lead')).toHaveText(renamed);
+
+    const stored = await (await request.get(`/api/v1/dossiers/${dossier.id}`, { headers: headers(session) })).json();
+    expect(stored.leadName).toBe(renamed);
+    expect(stored.budgetMin).toBe(200000);
+    expect(stored.budgetMax).toBe(300000);
+    expect(stored.leadPhone).toBe(dossier.leadPhone);
+  });
+
+  test('a manager deletes a dossier after confirming', async ({ page, request }) => {
+    const session = await apiLogin(request, 'manager@demo.atlas');
+    const dossier = await createDossier(request, session, `Test Suppression ${Date.now()}`);
+    await signIn(page, session);
+    await page.goto(`/dossiers/${dossier.id}`);
+
+    // Cancelling the confirmation deletes nothing.
+    await page.getByTestId('dossier-delete').click();
+    await expect(page.getByTestId('confirm-dialog')).toContainText(dossier.reference);
+    await page.getByTestId('confirm-cancel').click();
+    await expect(page.getByTestId('confirm-dialog')).toHaveCount(0);
+    expect((await request.get(`/api/v1/dossiers/${dossier.id}`, { headers: headers(session) })).status()).toBe(200);
+
+    await page.getByTestId('dossier-delete').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect(page).toHaveURL(/\/dossiers$/);
+    await expect(page.getByTestId('toast-success').last()).toContainText('Dossier supprimé');
+    expect((await request.get(`/api/v1/dossiers/${dossier.id}`, { headers: headers(session) })).status()).toBe(404);
+  });
+
+  test('appointments: add, edit, confirm, then cancel', async ({ page, request }) => {
+    const session = await apiLogin(request, 'agent@demo.atlas');
+    const dossier = await createDossier(request, session, `Test RDV ${Date.now()}`);
+    await signIn(page, session);
+    await page.goto(`/dossiers/${dossier.id}?tab=appointments`);
+
+    const form = page.getByTestId('appointment-form');
+    await form.getByTestId('appt-title').fill('Visite T3');
+    await form.getByTestId('appt-start').fill(localInput(40, 10));
+    await form.getByTestId('appt-end').fill(localInput(40, 11));
+    await form.getByTestId('appt-submit').click();
+    const item = page.getByTestId('appointment');
+    await expect(item).toHaveCount(1);
+    await expect(item).toContainText('Visite T3');
+    await expect(item).toContainText('Planifié');
+
+    // Edit: the form starts from the appointment's values.
+    await item.getByTestId('appt-edit').click();
+    const edit = item.getByTestId('appointment-edit-form');
+    await expect(edit.getByTestId('appt-title')).toHaveValue('Visite T3');
+    await expect(edit.getByTestId('appt-start')).toHaveValue(localInput(40, 10));
+    await edit.getByTestId('appt-title').fill('Contre-visite T3');
+    await edit.getByTestId('appt-end').fill(localInput(40, 9));
+    await edit.getByTestId('appt-submit').click();
+    await expect(edit.getByTestId(/-start-error$/)).toContainText('La fin doit être après le début');
+    await edit.getByTestId('appt-end').fill(localInput(40, 12));
+    await edit.getByTestId('appt-submit').click();
+    await expect(item.getByTestId('appointment-edit-form')).toHaveCount(0);
+    await expect(item).toContainText('Contre-visite T3');
+
+    await item.locator('[data-testid="appt-status"][data-status="CONFIRMED"]').click();
+    await expect(item).toContainText('Confirmé');
+
+    await item.getByTestId('appt-cancel').click();
+    await page.getByTestId('appt-cancel-dialog').getByTestId('confirm-ok').click();
+    await expect(item).toContainText('Annulé');
+    await expect(item.getByTestId('appt-cancel')).toHaveCount(0);
+
+    const list = await (
+      await request.get(`/api/v1/appointments?dossierId=${dossier.id}`, { headers: headers(session) })
+    ).json();
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0].title).toBe('Contre-visite T3');
+    expect(list.items[0].status).toBe('CANCELLED');
+  });
+
+  test('a party is added, then edited', async ({ page, request }) => {
+    const session = await apiLogin(request, 'agent@demo.atlas');
+    const dossier = await createDossier(request, session, `Test Partie ${Date.now()}`);
+    await signIn(page, session);
+    await page.goto(`/dossiers/${dossier.id}?tab=parties`);
+
+    const form = page.getByTestId('party-form');
+    await form.getByTestId('party-role').selectOption('NOTARY');
+    await form.getByTestId('party-first').fill('Anne');
+    await form.getByTestId('party-last').fill('Notaire');
+    await form.getByTestId('party-submit').click();
+    const party = page.getByTestId('party');
+    await expect(party).toContainText('Anne Notaire');
+    await expect(party.getByTestId('party-remove')).toHaveCount(0); // removing is MANAGER+
+
+    await party.getByTestId('party-edit').click();
+    const edit = party.getByTestId('party-edit-form');
+    await expect(edit.getByTestId('party-last')).toHaveValue('Notaire');
+    await expect(edit.getByTestId('party-role')).toHaveValue('NOTARY');
+    await edit.getByTestId('party-last').fill('Durand-Notaire');
+    await edit.getByTestId('party-email').fill('anne.durand@notaires.example');
+    await edit.getByTestId('party-submit').click();
+    await expect(party.getByTestId('party-edit-form')).toHaveCount(0);
+    await expect(party).toContainText('Anne Durand-Notaire');
+    await expect(party).toContainText('anne.durand@notaires.example');
+  });
+
+  test('dossier filters live in the URL and the CSV export follows them', async ({ page, request, browser }) => {
+    const session = await apiLogin(request, 'manager@demo.atlas');
+    await signIn(page, session);
+    await page.goto('/dossiers');
+    await page.getByTestId('filter-status').selectOption('QUALIFIED');
+    await expect(page).toHaveURL(/[?&]status=QUALIFIED/);
+    await expect(page.getByTestId('dossier-row').first()).toBeVisible();
+
+    // A reload (or a shared link) keeps the filter.
+    await page.reload();
+    await expect(page.getByTestId('filter-status')).toHaveValue('QUALIFIED');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('dossier-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^dossiers.*\.csv$/);
+    const [columns, ...rows] = parseCsv((await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, ''));
+    const status = columns.indexOf('status');
+    expect(status).toBeGreaterThan(-1);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row[status]).toBe('QUALIFIED');
+
+    // An agent has no export (MANAGER+).
+    const agent = await apiLogin(request, 'agent@demo.atlas');
+    const other = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+    const agentPage = await other.newPage();
+    await signIn(agentPage, agent);
+    await agentPage.goto('/dossiers');
+    await expect(agentPage.getByTestId('dossier-table')).toBeVisible();
+    await expect(agentPage.getByTestId('dossier-export')).toHaveCount(0);
+    await other.close();
+  });
+
+  test('a manager imports a CSV: created, merged and rejected lines are reported', async ({ page, request }) => {
+    const session = await apiLogin(request, 'manager@demo.atlas');
+    await signIn(page, session);
+    await page.goto('/dossiers');
+    const phone = uniquePhone();
+    const name = `Import ${Date.now()}`;
+    const csv = [
+      'leadName,leadPhone,leadEmail,source,type,annonceReference,notes',
+      `${name},${phone},,WEB,BUY,,"Vu sur le site, rappeler"`,
+      `${name} bis,${phone},,PHONE,BUY,,`,
+      'Sans Contact,,,WEB,BUY,,',
+    ].join('\n');
+
+    await page.getByTestId('dossier-import').click();
+    const dialog = page.getByTestId('import-dialog');
+    await dialog.getByTestId('import-submit').click();
+    await expect(dialog.getByTestId('import-file-error')).not.toBeEmpty();
+    await dialog.getByTestId('import-file').setInputFiles({ name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await dialog.getByTestId('import-submit').click();
+    await expect(dialog.getByTestId('import-result')).toBeVisible();
+    await expect(dialog.getByTestId('import-created')).toHaveText('1');
+    await expect(dialog.getByTestId('import-deduplicated')).toHaveText('1');
+    await expect(dialog.getByTestId('import-rejected')).toHaveText('1');
+    await expect(dialog.getByTestId('import-rejection')).toHaveAttribute('data-line', '4');
+
+    const found = await (
+      await request.get(`/api/v1/dossiers?q=${encodeURIComponent(name)}`, { headers: headers(session) })
+    ).json();
+    expect(found.items.map((d: { leadName: string }) => d.leadName)).toEqual([name]);
+  });
+
+  test('the outbound page shows the sending health and figures to a manager', async ({ page, request }) => {
+    await signIn(page, await apiLogin(request, 'manager@demo.atlas'));
+    await page.goto('/outbound');
+    const health = page.getByTestId('outbound-health');
+    await expect(health).toBeVisible();
+    await expect(health).toHaveAttribute('data-status', /^(UP|DEGRADED|DOWN)$/);
+    await expect(page.getByTestId('metric-queue')).toHaveText(/^\d+$/);
+  });
+});
