@@ -73,6 +73,16 @@ pub struct MemberDto {
     pub role: Role,
 }
 
+/// `GET /api/v1/members` (every role): who is in the org, by name; `GET /users` (MANAGER+) has the
+/// emails and roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColleagueDto {
+    pub id: Uuid,
+    pub display_name: String,
+    pub active: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUserRequest {

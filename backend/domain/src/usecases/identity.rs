@@ -64,6 +64,16 @@ pub fn list_members(
     store.list_members(actor.org_id, page, size)
 }
 
+/// Most members an org directory returns (an agency has tens of people, not thousands).
+pub const DIRECTORY_LIMIT: u32 = 1000;
+
+/// The org's members as every role may see them (name only, for assignee pickers and for the names
+/// on dossiers and appointments): the full list with emails and roles stays MANAGER+.
+pub fn member_directory(store: &mut impl IdentityStore, actor: &Actor) -> DomainResult<Vec<MemberView>> {
+    actor.require(Capability::Read)?;
+    store.list_members(actor.org_id, 0, DIRECTORY_LIMIT).map(|(members, _)| members)
+}
+
 pub struct NewMember {
     pub email: String,
     pub display_name: String,

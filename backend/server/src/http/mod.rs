@@ -32,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/me").route(web::get().to(auth::me)))
                 .service(web::resource("/users").route(web::get().to(users::list)).route(web::post().to(users::create)))
                 .service(web::resource("/users/{id}").route(web::patch().to(users::update)))
+                .service(web::resource("/members").route(web::get().to(users::directory)))
                 .configure(annonces::routes)
                 .configure(dossiers::routes)
                 .configure(parties::routes)

@@ -3,7 +3,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use atlas_domain::identity::UserId;
 use atlas_domain::usecases::identity as uc;
-use atlas_shared_types::{CreateUserRequest, Page, UpdateUserRequest};
+use atlas_shared_types::{ColleagueDto, CreateUserRequest, Page, UpdateUserRequest};
 
 use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
@@ -21,6 +21,18 @@ pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<Ht
         .with_conn(move |conn, _| uc::list_members(&mut Db { conn }, &actor, pr.page, pr.size))
         .await?;
     Ok(HttpResponse::Ok().json(Page::new(items.iter().map(member_dto).collect(), pr.page, pr.size, total)))
+}
+
+/// `GET /api/v1/members`: id and name of every member, for any role (not paged: see
+/// `DIRECTORY_LIMIT`).
+pub async fn directory(st: State, ctx: RequestContext) -> Result<HttpResponse, ApiError> {
+    let actor = ctx.actor;
+    let members = st.with_conn(move |conn, _| uc::member_directory(&mut Db { conn }, &actor)).await?;
+    let body: Vec<ColleagueDto> = members
+        .iter()
+        .map(|m| ColleagueDto { id: m.user_id.0, display_name: m.display_name.clone(), active: m.active })
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
 }
 
 pub async fn create(st: State, ctx: RequestContext, body: web::Bytes) -> Result<HttpResponse, ApiError> {

@@ -23,7 +23,7 @@ use crate::roles::can_write;
 
 pub const OVERLAP_MESSAGE: &str = "Attention : ce rendez-vous chevauche un autre rendez-vous du même conseiller.";
 
-type Members = LocalResource<Vec<atlas_shared_types::MemberDto>>;
+type Members = LocalResource<Vec<atlas_shared_types::ColleagueDto>>;
 
 /// The full representation a `PUT` takes, from an appointment and what changes.
 fn update_of(a: &AppointmentDto, status: AppointmentStatus) -> UpdateAppointmentRequest {

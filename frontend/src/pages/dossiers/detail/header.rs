@@ -173,7 +173,7 @@ fn StatusBar(id: Uuid, status: DossierStatus, on_changed: Callback<()>, editable
 fn AssignBox(
     id: Uuid,
     assigned: Option<Uuid>,
-    members: LocalResource<Vec<atlas_shared_types::MemberDto>>,
+    members: LocalResource<Vec<atlas_shared_types::ColleagueDto>>,
     on_changed: Callback<()>,
 ) -> impl IntoView {
     let toasts = use_toasts();
