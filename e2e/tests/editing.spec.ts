@@ -268,4 +268,59 @@ test.describe('editing', () => {
     await expect(health).toHaveAttribute('data-status', /^(UP|DEGRADED|DOWN)$/);
     await expect(page.getByTestId('metric-queue')).toHaveText(/^\d+$/);
   });
+
+  test('a VIEWER gets none of the editing controls', async ({ page, request }) => {
+    const agent = await apiLogin(request, 'agent@demo.atlas');
+    const dossier = await createDossier(request, agent, `Test Lecteur Édition ${Date.now()}`);
+    await request.post('/api/v1/parties-prenantes', {
+      headers: headers(agent),
+      data: { dossierId: dossier.id, role: 'BUYER', firstName: 'Paul', lastName: 'Acheteur' },
+    });
+    await signIn(page, await apiLogin(request, 'viewer@demo.atlas'));
+    await page.goto(`/dossiers/${dossier.id}`);
+    await expect(page.getByTestId('dossier-reference')).toHaveText(dossier.reference);
+    // The assignee is named for every role (GET /members), not only for managers.
+    await expect(page.getByTestId('dossier-assignee')).toHaveText('Non attribué');
+    await expect(page.getByTestId('dossier-edit')).toHaveCount(0);
+    await expect(page.getByTestId('dossier-delete')).toHaveCount(0);
+    await page.getByTestId('tab-parties').click();
+    await expect(page.getByTestId('party')).toContainText('Paul Acheteur');
+    await expect(page.getByTestId('party-edit')).toHaveCount(0);
+    await expect(page.getByTestId('party-remove')).toHaveCount(0);
+    await page.goto(`/dossiers/${dossier.id}/edit`);
+    await expect(page.getByTestId('read-only')).toBeVisible();
+    await expect(page.getByTestId('dossier-form')).toHaveCount(0);
+    await page.goto('/dossiers');
+    await expect(page.getByTestId('dossier-table')).toBeVisible();
+    await expect(page.getByTestId('dossier-import')).toHaveCount(0);
+    await expect(page.getByTestId('dossier-export')).toHaveCount(0);
+  });
+
+  test('agents see their colleagues by name on dossiers they did not assign', async ({ page, request }) => {
+    const manager = await apiLogin(request, 'manager@demo.atlas');
+    const dossier = await createDossier(request, manager, `Test Nom Conseiller ${Date.now()}`);
+    const users = await (await request.get('/api/v1/users?size=100', { headers: headers(manager) })).json();
+    const managerUser = users.items.find((u: { email: string }) => u.email === 'manager@demo.atlas');
+    const assigned = await request.patch(`/api/v1/dossiers/${dossier.id}/assign`, {
+      headers: headers(manager),
+      data: { userId: managerUser.id },
+    });
+    expect(assigned.status()).toBe(200);
+    await signIn(page, await apiLogin(request, 'agent@demo.atlas'));
+    await page.goto(`/dossiers/${dossier.id}`);
+    await expect(page.getByTestId('dossier-assignee')).toHaveText(managerUser.displayName);
+  });
+
+  test('editing screens fit a 390 px wide phone', async ({ page, request }) => {
+    const session = await apiLogin(request, 'manager@demo.atlas');
+    const dossier = await createDossier(request, session, `Test Mobile ${Date.now()}`);
+    await signIn(page, session);
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of [`/dossiers/${dossier.id}`, `/dossiers/${dossier.id}/edit`, `/dossiers/${dossier.id}?tab=appointments`, '/dossiers', '/outbound']) {
+      await page.goto(path);
+      await expect(page.getByTestId('page-title').or(page.getByTestId('dossier-reference'))).toBeVisible();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
+    }
+  });
 });
