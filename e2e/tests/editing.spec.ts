@@ -323,4 +323,36 @@ test.describe('editing', () => {
       expect(overflow, `horizontal overflow on ${path}`).toBeLessThanOrEqual(0);
     }
   });
+
+  test('the agenda moves a week at a time and keeps its period in the URL', async ({ page, request }) => {
+    const session = await apiLogin(request, 'agent@demo.atlas');
+    const dossier = await createDossier(request, session, `Test Agenda ${Date.now()}`);
+    // An appointment three weeks ahead: outside the first period, inside the one two weeks later.
+    const start = new Date();
+    start.setDate(start.getDate() + 21);
+    start.setHours(9, 30, 0, 0);
+    const title = `Visite agenda ${Date.now()}`;
+    const created = await request.post('/api/v1/appointments', {
+      headers: headers(session),
+      data: { dossierId: dossier.id, title, startsAt: start.toISOString(), endsAt: new Date(start.getTime() + 3600_000).toISOString() },
+    });
+    expect(created.status()).toBe(201);
+    await signIn(page, session);
+    await page.goto('/agenda');
+    const item = page.getByTestId('agenda-item').filter({ hasText: title });
+    await expect(page.getByTestId('agenda-period')).toBeVisible();
+    await expect(page.getByTestId('agenda-today')).toBeDisabled();
+    await expect(item).toHaveCount(0);
+
+    await page.getByTestId('agenda-next').click();
+    await page.getByTestId('agenda-next').click();
+    await expect(page).toHaveURL(/[?&]du=\d{4}-\d{2}-\d{2}/);
+    await expect(item).toHaveCount(1);
+    // A reload keeps the period; « Aujourd'hui » comes back to the first one.
+    await page.reload();
+    await expect(item).toHaveCount(1);
+    await page.getByTestId('agenda-today').click();
+    await expect(page).not.toHaveURL(/du=/);
+    await expect(item).toHaveCount(0);
+  });
 });

@@ -16,6 +16,7 @@ use crate::format::date_time;
 use crate::labels::{outbound_status_label, outbound_status_tone, OUTBOUND_STATUSES};
 use crate::layout::use_role;
 use crate::roles::{can_write, is_manager};
+use crate::url_state::bind_to_url;
 
 #[component]
 pub fn OutboundPage() -> impl IntoView {
@@ -24,10 +25,7 @@ pub fn OutboundPage() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let page = RwSignal::new(0u32);
     let refreshed = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        status.track();
-        page.set(0);
-    });
+    bind_to_url(vec![("status", status, "")], page);
     let list = LocalResource::new(move || {
         let path = format!(
             "/outbound/messages{}",
