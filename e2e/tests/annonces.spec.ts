@@ -142,4 +142,70 @@ test.describe('annonces', () => {
     await expect(row.getByTestId('energy-warning')).toContainText(MENTION);
     await expect(row.getByTestId('dpe-badge')).toHaveText('G');
   });
+
+  test('a parking space needs no DPE: published at once, paused, republished, archived', async ({ page }) => {
+    await signIn(page);
+    const title = `E2E Parking Bastille ${Date.now()}`;
+    await page.goto('/annonces/new');
+    await page.getByTestId('annonce-title').fill(title);
+    await page.getByTestId('annonce-transactionType').selectOption('RENT');
+    await page.getByTestId('annonce-propertyType').selectOption('PARKING');
+    await page
+      .getByTestId('annonce-description')
+      .fill('Place de parking en sous-sol sécurisé, accès par badge, proche de la place de la Bastille.');
+    await page.getByTestId('annonce-price').fill('150');
+    await page.getByTestId('annonce-surfaceM2').fill('12');
+    await page.getByTestId('annonce-postalCode').fill('75011');
+    await page.getByTestId('annonce-city').fill('Paris');
+    // Not a dwelling: nothing is missing for publishing, the DPE is not asked for.
+    await expect(page.getByTestId('publish-hint')).toHaveCount(0);
+    await save(page);
+    await expect(page.getByTestId('annonce-status')).toHaveText('Brouillon');
+
+    const move = async (action: string, status: string, label: string) => {
+      const [patched] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/status') && r.request().method() === 'PATCH'),
+        page.getByTestId(`annonce-action-${action}`).click(),
+      ]);
+      expect(patched.status()).toBe(200);
+      expect((await patched.json()).status).toBe(status);
+      await expect(page.getByTestId('annonce-status')).toHaveText(label);
+      await expect(page.getByTestId('annonce-notice')).toContainText(label);
+    };
+    await move('published', 'PUBLISHED', 'Publiée');
+    await expect(page.getByTestId('publish-errors')).toHaveCount(0);
+    await move('paused', 'PAUSED', 'En pause');
+    await expect(page.getByTestId('annonce-action-published')).toHaveText('Republier');
+    await move('published', 'PUBLISHED', 'Publiée');
+
+    // Published listings are found with the status filter; the archived one no longer is.
+    await page.goto('/annonces');
+    await page.getByTestId('annonces-q').fill(title);
+    await page.getByTestId('filter-status').selectOption('PUBLISHED');
+    await page.getByTestId('annonces-apply').click();
+    await expect(page.getByTestId('annonce-row')).toHaveCount(1);
+    await page.getByTestId('annonce-row').getByTestId('annonce-link').click();
+    await expect(page.getByTestId('annonce-title')).toHaveText(title);
+
+    // Archiving asks for a confirmation first.
+    const confirmation = new Promise<string>((resolve) =>
+      page.once('dialog', async (dialog) => {
+        resolve(dialog.message());
+        await dialog.accept();
+      }),
+    );
+    await move('archived', 'ARCHIVED', 'Archivée');
+    expect(await confirmation).toContain('ne pourra plus être publiée');
+    // Archived is final: no action, no edit.
+    await expect(page.locator('[data-testid^="annonce-action-"]')).toHaveCount(0);
+    await expect(page.getByTestId('annonce-edit')).toHaveCount(0);
+    await page.goto('/annonces');
+    await page.getByTestId('annonces-q').fill(title);
+    await page.getByTestId('filter-status').selectOption('PUBLISHED');
+    await page.getByTestId('annonces-apply').click();
+    await expect(page.getByTestId('annonces-empty')).toBeVisible();
+    await page.getByTestId('filter-status').selectOption('ARCHIVED');
+    await expect(page.getByTestId('annonce-row')).toHaveCount(1);
+    await expect(page.getByTestId('annonce-row').getByTestId('annonce-status')).toHaveText('Archivée');
+  });
 });

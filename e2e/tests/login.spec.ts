@@ -80,6 +80,51 @@ test.describe('login', () => {
     await expect(page.getByTestId('home-user')).toHaveCount(0);
   });
 
+  test('an agent of one agency signs in through the form to the dashboard, signs out, and protected pages need a new login', async ({ page }) => {
+    // A protected page without a session: the login form.
+    await page.goto('/dossiers');
+    await expectLoginPage(page);
+
+    const [response, kpis] = await Promise.all([
+      submitLogin(page, 'agent@demo.atlas', PASSWORD),
+      page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/dashboard/kpis'),
+    ]);
+    expect(response.status()).toBe(200);
+    const body = await response.json();
+    expect(body.memberships).toHaveLength(1);
+    const [paris] = body.memberships;
+    expect(paris.orgName).toBe('Agence Atlas Paris');
+
+    // One agency: no picker, straight to the dashboard of that agency.
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByTestId('dashboard')).toBeVisible();
+    await expect(page.getByTestId('kpi-cards')).toBeVisible();
+    expect(kpis.headers()['authorization']).toBe(`Bearer ${body.accessToken}`);
+    expect(kpis.headers()['x-org-id']).toBe(paris.orgId);
+    await expect(page.getByTestId('org-picker')).toHaveCount(0);
+    await expect(page.getByTestId('org-list')).toHaveValue(paris.orgId);
+    await expect(page.getByTestId('org-list')).toBeDisabled();
+    await expect(page.getByTestId('home-user')).toContainText(body.user.displayName);
+    await expect(page.getByTestId('home-user')).toContainText('agent@demo.atlas');
+    // The session works on other pages too.
+    await page.getByTestId('nav-dossiers').click();
+    await expect(page.getByTestId('dossier-table')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await expectLoginPage(page);
+    expect(await page.evaluate(() => [localStorage.getItem('atlas.token'), localStorage.getItem('atlas.orgId')])).toEqual([
+      null,
+      null,
+    ]);
+    // Neither a deep link nor the back button brings the session back.
+    await page.goto('/dossiers');
+    await expectLoginPage(page);
+    await page.goBack();
+    await expectLoginPage(page);
+    await expect(page.getByTestId('dossier-table')).toHaveCount(0);
+    await expect(page.getByTestId('home-user')).toHaveCount(0);
+  });
+
   test('an invalid stored token lands on the login page with "session expired"', async ({ page }) => {
     // Open the app once to get its origin, plant a token the server cannot verify, then reload.
     await page.goto('/');
