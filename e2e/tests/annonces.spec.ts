@@ -15,6 +15,9 @@ async function signIn(page: Page) {
     page.getByTestId('login-submit').click(),
   ]);
   await expect(page).not.toHaveURL(/\/login/);
+  // The admin belongs to two agencies: the picker comes first (PRODUCT.md §13).
+  await page.getByTestId('org-picker-item').filter({ hasText: 'Agence Atlas Paris' }).click();
+  await expect(page.getByTestId('org-picker')).toHaveCount(0);
 }
 
 /** Fills the creation form with a publishable apartment, except the DPE. */

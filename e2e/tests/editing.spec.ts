@@ -1,31 +1,12 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
+import { apiLogin, headers, signIn, uniqueMobile, type Session } from './support/session';
 
 // Editing what exists: dossier edit/delete, appointment edit/status/cancel, party edit, CSV export,
 // filters kept in the URL, the outbound ops panel (PRODUCT.md §3, §4, §6, §10, §11, §13).
-const PASSWORD = process.env.ATLAS_DEMO_PASSWORD ?? 'demo-password';
-const PARIS = 'Agence Atlas Paris';
+const uniquePhone = uniqueMobile;
 
-type Session = { token: string; orgId: string };
-
-async function apiLogin(request: APIRequestContext, email: string): Promise<Session> {
-  const response = await request.post('/api/v1/auth/login', { data: { email, password: PASSWORD } });
-  expect(response.status(), `login ${email}`).toBe(200);
-  const body = await response.json();
-  const org = body.memberships.find((m: { orgName: string }) => m.orgName === PARIS);
-  return { token: body.accessToken, orgId: org.orgId };
-}
-
-async function signIn(page: Page, session: Session) {
-  await page.addInitScript(({ token, orgId }) => {
-    localStorage.setItem('atlas.token', token);
-    localStorage.setItem('atlas.orgId', orgId);
-  }, session);
-}
-
-const headers = (s: Session) => ({ Authorization: `Bearer ${s.token}`, 'X-Org-Id': s.orgId });
-const uniquePhone = () => `+3362${Math.floor(1_000_000 + Math.random() * 8_999_999)}`;
-
+/** A dossier with a budget, through the API (the form's starting values are checked). */
 async function createDossier(request: APIRequestContext, session: Session, leadName: string) {
   const response = await request.post('/api/v1/dossiers', {
     headers: headers(session),
@@ -139,7 +120,7 @@ test.describe('editing', () => {
     const item = page.getByTestId('appointment');
     await expect(item).toHaveCount(1);
     await expect(item).toContainText('Visite T3');
-    await expect(item).toContainText('Planifié');
+    await expect(item.getByTestId('status-badge')).toHaveText('Planifié');
 
     // Edit: the form starts from the appointment's values.
     await item.getByTestId('appt-edit').click();
@@ -155,12 +136,16 @@ test.describe('editing', () => {
     await expect(item.getByTestId('appointment-edit-form')).toHaveCount(0);
     await expect(item).toContainText('Contre-visite T3');
 
-    await item.locator('[data-testid="appt-status"][data-status="CONFIRMED"]').click();
-    await expect(item).toContainText('Confirmé');
+    // Wait for the answer: the next change must carry the new version.
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes('/api/v1/appointments/')),
+      item.locator('[data-testid="appt-status"][data-status="CONFIRMED"]').click(),
+    ]);
+    await expect(item.getByTestId('status-badge')).toHaveText('Confirmé');
 
     await item.getByTestId('appt-cancel').click();
     await page.getByTestId('appt-cancel-dialog').getByTestId('confirm-ok').click();
-    await expect(item).toContainText('Annulé');
+    await expect(item.getByTestId('status-badge')).toHaveText('Annulé');
     await expect(item.getByTestId('appt-cancel')).toHaveCount(0);
 
     const list = await (

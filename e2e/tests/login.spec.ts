@@ -81,8 +81,8 @@ test.describe('login', () => {
   });
 
   test('an agent of one agency signs in through the form to the dashboard, signs out, and protected pages need a new login', async ({ page }) => {
-    // A protected page without a session: the login form.
-    await page.goto('/dossiers');
+    // The app without a session: the login form (a deep link comes back after it: session.spec.ts).
+    await page.goto('/');
     await expectLoginPage(page);
 
     const [response, kpis] = await Promise.all([

@@ -2,15 +2,45 @@
 //! (`atlas.token`, `atlas.orgId`) and mirrored in signals so the UI follows changes.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 use uuid::Uuid;
 
 pub const TOKEN_KEY: &str = "atlas.token";
 pub const ORG_KEY: &str = "atlas.orgId";
 
-/// Where a 401 sends the user: the login page, which then says the session expired.
-pub const EXPIRED_LOGIN_PATH: &str = "/login?expired=1";
+/// The login page, coming back to `next` (a path of the app) once signed in; `expired` makes it say
+/// that the session expired.
+pub fn login_path(next: &str, expired: bool) -> String {
+    let mut path = "/login".to_owned();
+    let next = safe_next(Some(next));
+    if next != "/" {
+        path.push_str(&format!("?next={}", String::from(js_sys::encode_uri_component(&next))));
+    }
+    if expired {
+        path.push_str(if path.contains('?') { "&expired=1" } else { "?expired=1" });
+    }
+    path
+}
+
+/// Where to go after the login: `next` when it is a path of this app (never another site, which
+/// `//host` or `https:` would be, and never the login page itself), else the home page.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next.map(str::trim) {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => {
+            n.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The current path with its query string, for `login_path`.
+pub fn here() -> String {
+    let location = use_location();
+    let search = location.search.get_untracked();
+    let search = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
+    format!("{}{}", location.pathname.get_untracked(), search)
+}
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -122,24 +152,23 @@ pub fn use_session() -> Session {
 pub fn use_session_expiry() -> impl Fn() + Clone + 'static {
     let session = use_session();
     let navigate = use_navigate();
+    let location = use_location();
     move || {
         session.expire();
+        // Several failed calls may report the same expiry: the first one already went to the login.
+        if location.pathname.get_untracked().starts_with("/login") {
+            return;
+        }
+        let search = location.search.get_untracked();
+        let search = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
         navigate(
-            EXPIRED_LOGIN_PATH,
+            &login_path(&format!("{}{}", location.pathname.get_untracked(), search), true),
             NavigateOptions {
                 replace: true,
                 ..Default::default()
             },
         );
     }
-}
-
-/// The organisation to make current after a login: the previous one if the user is still a member
-/// of it, else the first membership (they are listed by org name), else none.
-pub fn initial_org(previous: Option<Uuid>, member_of: &[Uuid]) -> Option<Uuid> {
-    previous
-        .filter(|p| member_of.contains(p))
-        .or_else(|| member_of.first().copied())
 }
 
 /// The organisation to keep current once the memberships are known: the stored one if still valid,
@@ -159,17 +188,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn initial_org_prefers_previous_membership() {
-        let a = Uuid::from_u128(1);
-        let b = Uuid::from_u128(2);
-        let gone = Uuid::from_u128(3);
-        assert_eq!(initial_org(Some(b), &[a, b]), Some(b));
-        assert_eq!(initial_org(Some(gone), &[a, b]), Some(a));
-        assert_eq!(initial_org(None, &[a, b]), Some(a));
-        assert_eq!(initial_org(None, &[]), None);
-    }
-
-    #[test]
     fn reconciled_org_selects_the_only_membership() {
         let a = Uuid::from_u128(1);
         let b = Uuid::from_u128(2);
@@ -178,5 +196,15 @@ mod tests {
         assert_eq!(reconciled_org(Some(b), &[a, b]), Some(b));
         assert_eq!(reconciled_org(None, &[a, b]), None);
         assert_eq!(reconciled_org(Some(a), &[]), None);
+    }
+
+    #[test]
+    fn only_paths_of_the_app_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/dossiers/42?tab=messages")), "/dossiers/42?tab=messages");
+        assert_eq!(safe_next(Some("//evil.example/x")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/login?next=/x")), "/");
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -153,8 +153,9 @@ pub fn message_channel_label(c: MessageChannel) -> &'static str {
 
 pub fn message_direction_label(d: MessageDirection) -> &'static str {
     match d {
-        MessageDirection::Inbound => "Reçu",
-        MessageDirection::Outbound => "Envoyé",
+        // Not « Reçu / Envoyé »: « Envoyé » is also the status SENT of an outbound message.
+        MessageDirection::Inbound => "Entrant",
+        MessageDirection::Outbound => "Sortant",
     }
 }
 

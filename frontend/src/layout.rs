@@ -12,7 +12,7 @@ use leptos_router::NavigateOptions;
 use uuid::Uuid;
 
 use crate::api;
-use crate::auth::{reconciled_org, use_session, use_session_expiry};
+use crate::auth::{here, login_path, reconciled_org, use_session, use_session_expiry};
 use crate::components::{EmptyState, ErrorBox, Loading};
 use crate::labels::role_label;
 use crate::roles::is_manager;
@@ -83,7 +83,8 @@ pub fn section_root(path: &str) -> String {
 pub fn Shell() -> impl IntoView {
     let session = use_session();
     if !session.is_signed_in_untracked() {
-        return Either::Left(view! { <Redirect path="/login" /> });
+        // Back to the requested page once signed in.
+        return Either::Left(view! { <Redirect path=login_path(&here(), false) /> });
     }
     let me = LocalResource::new(api::me);
     let expire = use_session_expiry();
@@ -295,6 +296,7 @@ fn TopBar(nav_open: RwSignal<bool>, memberships: Vec<MembershipDto>) -> impl Int
 pub fn OrgPickerPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
+    let location = use_location();
     let memberships = use_current_user().map(|c| c.memberships()).unwrap_or_default();
     let items = memberships
         .into_iter()
@@ -313,7 +315,10 @@ pub fn OrgPickerPage() -> impl IntoView {
                         data-org-id=id.to_string()
                         on:click=move |_| {
                             session.select_org(id);
-                            navigate("/", NavigateOptions::default());
+                            // Shown in place of a requested page: that page follows; from /orgs, home.
+                            if location.pathname.get_untracked() == "/orgs" {
+                                navigate("/", NavigateOptions::default());
+                            }
                         }
                     >
                         <span class="org-name">{m.org_name}</span>

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiError};
-use crate::auth::{initial_org, use_session};
+use crate::auth::{reconciled_org, safe_next, use_session};
 
 pub const INVALID_CREDENTIALS_MESSAGE: &str = "Email ou mot de passe incorrect";
 pub const SESSION_EXPIRED_MESSAGE: &str = "Votre session a expiré, veuillez vous reconnecter.";
@@ -151,10 +151,13 @@ fn LoginForm() -> impl IntoView {
                     ..
                 }) => {
                     let member_of: Vec<_> = memberships.iter().map(|m| m.org_id).collect();
-                    let org = initial_org(session.org_id_untracked(), &member_of);
+                    // The previous organisation, or the only one; with several and no previous
+                    // choice the shell shows the organisation picker (PRODUCT.md §13).
+                    let org = reconciled_org(session.org_id_untracked(), &member_of);
                     session.sign_in(&access_token, org);
+                    let next = query.with_untracked(|q| safe_next(q.get("next").as_deref()));
                     navigate(
-                        "/",
+                        &next,
                         NavigateOptions {
                             replace: true,
                             ..Default::default()

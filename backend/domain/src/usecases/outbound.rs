@@ -356,8 +356,8 @@ pub fn queue_message(
         correlation_id,
     })?;
     let what = match &record.template_code {
-        Some(code) => format!("WhatsApp template {code} queued"),
-        None => "WhatsApp message queued".to_string(),
+        Some(code) => format!("Modèle WhatsApp « {code} » mis en file d'envoi"),
+        None => "Message WhatsApp mis en file d'envoi".to_string(),
     };
     store.add_activity(NewActivity {
         org_id: org,
@@ -464,12 +464,12 @@ fn change_status<S: OutboundStore + AuditLog + ActivityLog>(
 /// The `OUTBOUND_STATUS` timeline entry of a status change.
 pub fn status_activity(org: OrgId, r: &OutboundRecord, by: Option<UserId>, now: DateTime<Utc>) -> NewActivity {
     let content = match (r.status, r.dead_lettered) {
-        (OutboundStatus::Queued, _) => "WhatsApp message queued again".to_string(),
-        (OutboundStatus::Sent, _) => "WhatsApp message sent".to_string(),
-        (OutboundStatus::Cancelled, _) => "WhatsApp message cancelled".to_string(),
-        (OutboundStatus::Failed, true) => "WhatsApp message failed after all attempts".to_string(),
-        (OutboundStatus::Failed, false) => "WhatsApp message failed".to_string(),
-        (s, _) => format!("WhatsApp message {}", s.as_str()),
+        (OutboundStatus::Queued, _) => "Message WhatsApp remis en file d'envoi".to_string(),
+        (OutboundStatus::Sent, _) => "Message WhatsApp envoyé".to_string(),
+        (OutboundStatus::Cancelled, _) => "Envoi WhatsApp annulé".to_string(),
+        (OutboundStatus::Failed, true) => "Échec d'envoi WhatsApp après toutes les tentatives".to_string(),
+        (OutboundStatus::Failed, false) => "Échec d'envoi WhatsApp".to_string(),
+        (s, _) => format!("Message WhatsApp : {}", s.as_str()),
     };
     NewActivity {
         org_id: org,

@@ -65,6 +65,8 @@ pub struct OutboundRef {
     pub id: Uuid,
     pub dossier_id: Uuid,
     pub status: OutboundStatus,
+    /// When its current status was reached (sent, delivered or read), if it was.
+    pub last_status_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -309,10 +311,11 @@ pub fn apply_receipt(
         return Ok(ReceiptOutcome::Stale);
     };
     let failed = next == OutboundStatus::Failed;
+    let at = receipt_time(r.occurred_at, out.last_status_at);
     let update = OutboundStatusUpdate {
         id: out.id,
         status: next,
-        at: r.occurred_at,
+        at,
         provider_message_id: r.provider_message_id.clone(),
         error_code: r.error_code.clone().filter(|_| failed),
         error_title: r.error_title.clone().filter(|_| failed),
@@ -353,9 +356,20 @@ pub fn apply_receipt(
             "errorTitle": update.error_title,
         }),
         created_by: None,
-        occurred_at: r.occurred_at,
+        occurred_at: at,
     })?;
     Ok(ReceiptOutcome::Applied(next))
+}
+
+/// When a status was reached: the provider's time, but never before the status it follows. Meta
+/// stamps receipts in whole seconds while the worker records `sent` to the microsecond, so a
+/// `delivered` 300 ms after the send would otherwise read as earlier than it (negative latency,
+/// timeline out of order).
+pub fn receipt_time(provider: DateTime<Utc>, previous: Option<DateTime<Utc>>) -> DateTime<Utc> {
+    match previous {
+        Some(p) if p >= provider => p + chrono::Duration::milliseconds(1),
+        _ => provider,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ struct OutboundRow {
     dossier_id: Uuid,
     #[diesel(sql_type = Text)]
     status: String,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    last_status_at: Option<DateTime<Utc>>,
 }
 
 const OPEN: &str = "status NOT IN ('WON', 'LOST')";
@@ -173,7 +175,8 @@ impl InboundStore for Db<'_> {
         // By provider id; else by our id (biz_opaque_callback_data) when the worker has not stored
         // the provider id yet (a receipt can overtake the commit of the send).
         let row: Option<OutboundRow> = diesel::sql_query(
-            "SELECT id, dossier_id, status FROM outbound_message \
+            "SELECT id, dossier_id, status, GREATEST(sent_at, delivered_at, read_at) AS last_status_at \
+             FROM outbound_message \
              WHERE org_id = $1 AND (provider_message_id = $2 OR (id = $3 AND provider_message_id IS NULL)) \
              ORDER BY (provider_message_id = $2) DESC NULLS LAST LIMIT 1 FOR UPDATE",
         )
@@ -186,7 +189,7 @@ impl InboundStore for Db<'_> {
         row.map(|r| {
             let status = OutboundStatus::parse(&r.status)
                 .ok_or_else(|| DomainError::Infra(format!("unknown outbound status in database: {}", r.status)))?;
-            Ok(OutboundRef { id: r.id, dossier_id: r.dossier_id, status })
+            Ok(OutboundRef { id: r.id, dossier_id: r.dossier_id, status, last_status_at: r.last_status_at })
         })
         .transpose()
     }

@@ -178,7 +178,7 @@ fn bsuid_sender_creates_then_attaches_and_phone_learns_bsuid() {
 fn receipts_only_move_forward() {
     let org = OrgId(Uuid::nil());
     let mut s = Fake {
-        outbound: Some(OutboundRef { id: Uuid::nil(), dossier_id: Uuid::nil(), status: OutboundStatus::Sent }),
+        outbound: Some(OutboundRef { id: Uuid::nil(), dossier_id: Uuid::nil(), status: OutboundStatus::Sent, last_status_at: None }),
         ..Fake::default()
     };
     let receipt = |status: &str| InboundReceipt {
@@ -203,4 +203,16 @@ fn receipts_only_move_forward() {
     assert_eq!(s.activities.len(), 2);
     s.outbound = None;
     assert_eq!(apply_receipt(&mut s, org, receipt("read"), None).ok(), Some(ReceiptOutcome::UnknownMessage));
+}
+
+#[test]
+fn a_receipt_never_predates_the_status_it_follows() {
+    let sent = Utc.with_ymd_and_hms(2026, 11, 25, 19, 37, 40).single().unwrap_or_default() + chrono::Duration::milliseconds(342);
+    let whole_second = Utc.with_ymd_and_hms(2026, 11, 25, 19, 37, 40).single().unwrap_or_default();
+    // Meta's whole-second stamp of a `delivered` 300 ms after the send: just after the send.
+    assert_eq!(receipt_time(whole_second, Some(sent)), sent + chrono::Duration::milliseconds(1));
+    // A later stamp is kept as it is, and so is any stamp when nothing came before.
+    let later = sent + chrono::Duration::seconds(3);
+    assert_eq!(receipt_time(later, Some(sent)), later);
+    assert_eq!(receipt_time(whole_second, None), whole_second);
 }

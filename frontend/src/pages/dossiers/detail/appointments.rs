@@ -156,9 +156,9 @@ fn AppointmentActions(
         .collect_view();
     view! {
         <div class="list__actions">
-            <button type="button" class="button button--small" data-testid="appt-edit" on:click=move |_| on_edit.run(())>"Modifier"</button>
+            <button type="button" class="button button--small" data-testid="appt-edit" disabled=move || busy.get() on:click=move |_| on_edit.run(())>"Modifier"</button>
             {steps}
-            <button type="button" class="button button--small button--danger" data-testid="appt-cancel" on:click=move |_| on_cancel.run(())>
+            <button type="button" class="button button--small button--danger" data-testid="appt-cancel" disabled=move || busy.get() on:click=move |_| on_cancel.run(())>
                 "Annuler le rendez-vous"
             </button>
         </div>
