@@ -9,10 +9,14 @@ use crate::api;
 use crate::auth::use_session;
 use crate::components::charts::geometry::{fr_decimal, fr_int};
 use crate::components::dpe::{DpeBadge, EnergyWarning};
-use crate::pages::kit::{
-    fr_money, property_code, property_label, status_code, status_label, transaction_code, transaction_label,
-    use_current_role, use_expiry_guard, Empty, ErrorBox, Loading, PROPERTY_TYPES, STATUSES, TRANSACTIONS,
+use crate::components::{EmptyState, ErrorBox, Loading, StatusBadge};
+use crate::format::{or_dash, price, wire};
+use crate::labels::{
+    annonce_status_label, annonce_status_tone, property_type_label, transaction_type_label, ANNONCE_STATUSES,
+    PROPERTY_TYPES, TRANSACTION_TYPES,
 };
+use crate::layout::use_role;
+use crate::roles::can_write;
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -76,23 +80,16 @@ const SORTS: [(&str, &str); 7] = [
 #[component]
 pub fn AnnoncesList() -> impl IntoView {
     let session = use_session();
-    let role = use_current_role();
-    let guard = use_expiry_guard();
+    let role = use_role();
     // What the inputs hold, and what was applied (the text fields apply on submit).
     let draft = RwSignal::new(ListQuery::default());
     let applied = RwSignal::new(ListQuery::default());
 
     let annonces = LocalResource::new(move || {
         let _org = session.org_id();
-        let q = applied.get();
-        let guard = guard.clone();
-        async move {
-            let r = api::get::<Page<AnnonceDto>>(&format!("/annonces{}", api::query(&q.pairs()))).await;
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
-        }
+        // A 401 ends the session in the ErrorBox.
+        let path = format!("/annonces{}", api::query(&applied.get().pairs()));
+        async move { api::get::<Page<AnnonceDto>>(&path).await }
     });
 
     let apply_now = move || {
@@ -112,7 +109,7 @@ pub fn AnnoncesList() -> impl IntoView {
                        testid: &'static str,
                        get: fn(&ListQuery) -> String,
                        set: fn(&mut ListQuery, String),
-                       options: Vec<(&'static str, &'static str)>| {
+                       options: Vec<(String, &'static str)>| {
         let options = options
             .into_iter()
             .map(|(code, label)| view! { <option value=code>{label}</option> })
@@ -144,12 +141,13 @@ pub fn AnnoncesList() -> impl IntoView {
         }
     };
 
-    let mut status_opts = vec![("", "Tous")];
-    status_opts.extend(STATUSES.iter().map(|s| (status_code(*s), status_label(*s))));
-    let mut tx_opts = vec![("", "Toutes")];
-    tx_opts.extend(TRANSACTIONS.iter().map(|t| (transaction_code(*t), transaction_label(*t))));
-    let mut prop_opts = vec![("", "Tous")];
-    prop_opts.extend(PROPERTY_TYPES.iter().map(|p| (property_code(*p), property_label(*p))));
+    let mut status_opts = vec![(String::new(), "Tous")];
+    status_opts.extend(ANNONCE_STATUSES.iter().map(|s| (wire(s), annonce_status_label(*s))));
+    let mut tx_opts = vec![(String::new(), "Toutes")];
+    tx_opts.extend(TRANSACTION_TYPES.iter().map(|t| (wire(t), transaction_type_label(*t))));
+    let mut prop_opts = vec![(String::new(), "Tous")];
+    prop_opts.extend(PROPERTY_TYPES.iter().map(|p| (wire(p), property_type_label(*p))));
+    let sort_opts = SORTS.iter().map(|(code, label)| ((*code).to_owned(), *label)).collect();
 
     view! {
         <div class="page annonces" data-testid="annonces-list">
@@ -158,7 +156,7 @@ pub fn AnnoncesList() -> impl IntoView {
                     <h1>"Annonces"</h1>
                     <p class="muted">"Biens à la vente et à la location de l'agence."</p>
                 </div>
-                <Show when=move || role.can_write()>
+                <Show when=move || can_write(role.get())>
                     <A href="/annonces/new" attr:class="button button--primary" attr:data-testid="annonce-new">
                         "Nouvelle annonce"
                     </A>
@@ -178,26 +176,26 @@ pub fn AnnoncesList() -> impl IntoView {
                 {text("Ville", "filter-city", "text", "", |q| q.city.clone(), |q, v| q.city = v)}
                 {text("Prix min (€)", "filter-min-price", "text", "0", |q| q.min_price.clone(), |q, v| q.min_price = v)}
                 {text("Prix max (€)", "filter-max-price", "text", "", |q| q.max_price.clone(), |q, v| q.max_price = v)}
-                {select("Tri", "annonces-sort", |q| q.sort.clone(), |q, v| q.sort = v, SORTS.to_vec())}
+                {select("Tri", "annonces-sort", |q| q.sort.clone(), |q, v| q.sort = v, sort_opts)}
                 <div class="filter-actions">
                     <button type="submit" class="button button--primary" data-testid="annonces-apply">"Filtrer"</button>
                     <button type="button" class="button button--ghost" data-testid="annonces-reset" on:click=reset>"Réinitialiser"</button>
                 </div>
             </form>
 
-            <Transition fallback=|| view! { <Loading testid="annonces-loading" /> }>
+            <Transition fallback=|| view! { <Loading attr:data-testid="annonces-loading" /> }>
                 {move || Suspend::new(async move {
                     match annonces.await {
-                        Err(e) => view! {
-                            <ErrorBox message=e.to_string() testid="annonces-error" retry=Callback::new(move |_| annonces.refetch()) />
+                        Err(error) => view! {
+                            <ErrorBox error on_retry=move |_| annonces.refetch() attr:data-testid="annonces-error" />
                         }.into_any(),
                         Ok(page) if page.items.is_empty() => {
-                            let msg = if applied.get_untracked().is_filtered() {
+                            let title = if applied.get_untracked().is_filtered() {
                                 "Aucune annonce ne correspond à ces critères."
                             } else {
                                 "Aucune annonce pour l'instant."
                             };
-                            view! { <Empty message=msg testid="annonces-empty" /> }.into_any()
+                            view! { <EmptyState title attr:data-testid="annonces-empty" /> }.into_any()
                         }
                         Ok(page) => view! { <AnnonceTable page applied /> }.into_any(),
                     }
@@ -214,8 +212,8 @@ fn AnnonceTable(page: Page<AnnonceDto>, applied: RwSignal<ListQuery>) -> impl In
         .into_iter()
         .map(|a| {
             let href = format!("/annonces/{}", a.id);
-            let price = a.price.map(|p| fr_money(p, &a.currency)).unwrap_or_else(|| "—".to_owned());
-            let surface = a.surface_m2.map(|s| format!("{}\u{a0}m²", fr_decimal(s, 2))).unwrap_or_else(|| "—".to_owned());
+            let amount = a.price.map(|p| price(p, &a.currency));
+            let surface = a.surface_m2.map(|s| format!("{}\u{a0}m²", fr_decimal(s, 2)));
             let status = a.status;
             view! {
                 <tr data-testid="annonce-row" data-reference=a.reference.clone()>
@@ -225,16 +223,15 @@ fn AnnonceTable(page: Page<AnnonceDto>, applied: RwSignal<ListQuery>) -> impl In
                         <EnergyWarning class=a.energy_class compact=true />
                     </td>
                     <td data-label="Type">
-                        {format!("{} · {}", transaction_label(a.transaction_type), property_label(a.property_type))}
+                        {format!("{} · {}", transaction_type_label(a.transaction_type), property_type_label(a.property_type))}
                     </td>
-                    <td data-label="Ville">{a.city.clone().unwrap_or_else(|| "—".to_owned())}</td>
-                    <td data-label="Prix" class="num">{price}</td>
-                    <td data-label="Surface" class="num">{surface}</td>
+                    <td data-label="Ville">{or_dash(a.city.as_deref())}</td>
+                    <td data-label="Prix" class="num">{or_dash(amount.as_deref())}</td>
+                    <td data-label="Surface" class="num">{or_dash(surface.as_deref())}</td>
                     <td data-label="DPE"><DpeBadge class=a.energy_class /></td>
                     <td data-label="Statut">
-                        <span class=format!("status status--{}", status_code(status).to_lowercase()) data-testid="annonce-status">
-                            {status_label(status)}
-                        </span>
+                        <StatusBadge label=annonce_status_label(status) tone=annonce_status_tone(status) code=wire(&status)
+                            attr:data-testid="annonce-status" />
                     </td>
                 </tr>
             }
