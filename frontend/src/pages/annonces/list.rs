@@ -1,4 +1,5 @@
-//! `/annonces`: filters, search, sort, pagination.
+//! `/annonces`: filters, search, sort and pagination, all kept in the URL; CSV export of the
+//! filtered list (MANAGER+).
 
 use atlas_shared_types::annonce::AnnonceDto;
 use atlas_shared_types::Page;
@@ -9,14 +10,15 @@ use crate::api;
 use crate::auth::use_session;
 use crate::components::charts::geometry::{fr_decimal, fr_int};
 use crate::components::dpe::{DpeBadge, EnergyWarning};
-use crate::components::{EmptyState, ErrorBox, Loading, StatusBadge};
+use crate::components::{EmptyState, ErrorBox, ExportButton, Loading, StatusBadge};
 use crate::format::{or_dash, price, wire};
 use crate::labels::{
     annonce_status_label, annonce_status_tone, property_type_label, transaction_type_label, ANNONCE_STATUSES,
     PROPERTY_TYPES, TRANSACTION_TYPES,
 };
 use crate::layout::use_role;
-use crate::roles::can_write;
+use crate::roles::{can_write, is_manager};
+use crate::url_state::bind_to_url;
 
 pub const PAGE_SIZE: u32 = 20;
 
@@ -41,7 +43,8 @@ pub fn api_number(raw: &str) -> String {
 }
 
 impl ListQuery {
-    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+    /// The filters alone: what the CSV export takes.
+    pub fn filter_pairs(&self) -> Vec<(&'static str, String)> {
         vec![
             ("status", self.status.clone()),
             ("transactionType", self.transaction_type.clone()),
@@ -50,10 +53,18 @@ impl ListQuery {
             ("minPrice", api_number(&self.min_price)),
             ("maxPrice", api_number(&self.max_price)),
             ("q", self.q.trim().to_owned()),
+        ]
+    }
+
+    /// The filters, the sort and the page: what the list takes.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = self.filter_pairs();
+        pairs.extend([
             ("sort", self.sort.clone()),
             ("page", self.page.to_string()),
             ("size", PAGE_SIZE.to_string()),
-        ]
+        ]);
+        pairs
     }
 
     pub fn is_filtered(&self) -> bool {
@@ -64,6 +75,86 @@ impl ListQuery {
             && self.min_price.trim().is_empty()
             && self.max_price.trim().is_empty()
             && self.q.trim().is_empty())
+    }
+}
+
+/// The applied filters, one signal each: what the URL holds (`bind_to_url`).
+#[derive(Clone, Copy)]
+struct Applied {
+    status: RwSignal<String>,
+    transaction_type: RwSignal<String>,
+    property_type: RwSignal<String>,
+    city: RwSignal<String>,
+    min_price: RwSignal<String>,
+    max_price: RwSignal<String>,
+    q: RwSignal<String>,
+    sort: RwSignal<String>,
+    page: RwSignal<u32>,
+}
+
+impl Applied {
+    fn new() -> Self {
+        let s = || RwSignal::new(String::new());
+        let applied = Applied {
+            status: s(),
+            transaction_type: s(),
+            property_type: s(),
+            city: s(),
+            min_price: s(),
+            max_price: s(),
+            q: s(),
+            sort: s(),
+            page: RwSignal::new(0),
+        };
+        // The query string uses the API's names.
+        bind_to_url(
+            vec![
+                ("status", applied.status, ""),
+                ("transactionType", applied.transaction_type, ""),
+                ("propertyType", applied.property_type, ""),
+                ("city", applied.city, ""),
+                ("minPrice", applied.min_price, ""),
+                ("maxPrice", applied.max_price, ""),
+                ("q", applied.q, ""),
+                ("sort", applied.sort, ""),
+            ],
+            applied.page,
+        );
+        applied
+    }
+
+    fn get(&self) -> ListQuery {
+        ListQuery {
+            status: self.status.get(),
+            transaction_type: self.transaction_type.get(),
+            property_type: self.property_type.get(),
+            city: self.city.get(),
+            min_price: self.min_price.get(),
+            max_price: self.max_price.get(),
+            q: self.q.get(),
+            sort: self.sort.get(),
+            page: self.page.get(),
+        }
+    }
+
+    /// Applies `q` (the page follows: a filter change goes back to the first one).
+    fn set(&self, q: ListQuery) {
+        let set = |signal: RwSignal<String>, value: String| {
+            if signal.get_untracked() != value {
+                signal.set(value);
+            }
+        };
+        set(self.status, q.status);
+        set(self.transaction_type, q.transaction_type);
+        set(self.property_type, q.property_type);
+        set(self.city, q.city.trim().to_owned());
+        set(self.min_price, q.min_price.trim().to_owned());
+        set(self.max_price, q.max_price.trim().to_owned());
+        set(self.q, q.q.trim().to_owned());
+        set(self.sort, q.sort);
+        if self.page.get_untracked() != 0 {
+            self.page.set(0);
+        }
     }
 }
 
@@ -81,22 +172,22 @@ const SORTS: [(&str, &str); 7] = [
 pub fn AnnoncesList() -> impl IntoView {
     let session = use_session();
     let role = use_role();
-    // What the inputs hold, and what was applied (the text fields apply on submit).
-    let draft = RwSignal::new(ListQuery::default());
-    let applied = RwSignal::new(ListQuery::default());
+    let applied = Applied::new();
+    // What the inputs hold; the text fields apply on submit, the selects at once. The inputs show
+    // the applied filters, also when they come from the URL (a link, back/forward).
+    let filters = Memo::new(move |_| ListQuery { page: 0, ..applied.get() });
+    let draft = RwSignal::new(filters.get_untracked());
+    Effect::new(move |_| draft.set(filters.get()));
 
     let annonces = LocalResource::new(move || {
         let _org = session.org_id();
-        // A 401 ends the session in the ErrorBox.
         let path = format!("/annonces{}", api::query(&applied.get().pairs()));
         async move { api::get::<Page<AnnonceDto>>(&path).await }
     });
+    let export_path =
+        Signal::derive(move || format!("/annonces/export.csv{}", api::query(&applied.get().filter_pairs())));
 
-    let apply_now = move || {
-        let mut q = draft.get_untracked();
-        q.page = 0;
-        applied.set(q);
-    };
+    let apply_now = move || applied.set(draft.get_untracked());
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         apply_now();
@@ -156,11 +247,16 @@ pub fn AnnoncesList() -> impl IntoView {
                     <h1>"Annonces"</h1>
                     <p class="muted">"Biens à la vente et à la location de l'agence."</p>
                 </div>
-                <Show when=move || can_write(role.get())>
-                    <A href="/annonces/new" attr:class="button button--primary" attr:data-testid="annonce-new">
-                        "Nouvelle annonce"
-                    </A>
-                </Show>
+                <div class="page-header__actions">
+                    <Show when=move || is_manager(role.get())>
+                        <ExportButton path=export_path fallback_name="annonces.csv" testid="annonce-export" />
+                    </Show>
+                    <Show when=move || can_write(role.get())>
+                        <A href="/annonces/new" attr:class="button button--primary" attr:data-testid="annonce-new">
+                            "Nouvelle annonce"
+                        </A>
+                    </Show>
+                </div>
             </header>
 
             <form class="card filters" on:submit=on_submit role="search" aria-label="Filtrer les annonces">
@@ -190,14 +286,14 @@ pub fn AnnoncesList() -> impl IntoView {
                             <ErrorBox error on_retry=move |_| annonces.refetch() attr:data-testid="annonces-error" />
                         }.into_any(),
                         Ok(page) if page.items.is_empty() => {
-                            let title = if applied.get_untracked().is_filtered() {
+                            let title = if untrack(|| applied.get()).is_filtered() {
                                 "Aucune annonce ne correspond à ces critères."
                             } else {
                                 "Aucune annonce pour l'instant."
                             };
                             view! { <EmptyState title attr:data-testid="annonces-empty" /> }.into_any()
                         }
-                        Ok(page) => view! { <AnnonceTable page applied /> }.into_any(),
+                        Ok(page) => view! { <AnnonceTable page current_page=applied.page /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -206,7 +302,7 @@ pub fn AnnoncesList() -> impl IntoView {
 }
 
 #[component]
-fn AnnonceTable(page: Page<AnnonceDto>, applied: RwSignal<ListQuery>) -> impl IntoView {
+fn AnnonceTable(page: Page<AnnonceDto>, current_page: RwSignal<u32>) -> impl IntoView {
     let rows = page
         .items
         .into_iter()
@@ -239,7 +335,7 @@ fn AnnonceTable(page: Page<AnnonceDto>, applied: RwSignal<ListQuery>) -> impl In
         .collect_view();
     let current = page.page;
     let total_pages = page.total_pages;
-    let go = move |p: u32| applied.update(|q| q.page = p);
+    let go = move |p: u32| current_page.set(p);
     view! {
         <div class="table-wrap">
             <table class="table table--stack" data-testid="annonces-table">
@@ -282,6 +378,10 @@ mod tests {
         assert!(pairs.contains(&("minPrice", "250000.5".to_owned())));
         assert!(pairs.contains(&("city", "Paris".to_owned())));
         assert!(pairs.contains(&("page", "2".to_owned())));
+        // The export takes the filters, not the sort nor the page.
+        let export = ListQuery { sort: "price,asc".into(), ..q.clone() }.filter_pairs();
+        assert!(export.contains(&("city", "Paris".to_owned())));
+        assert!(export.iter().all(|(k, _)| !matches!(*k, "sort" | "page" | "size")));
         assert!(q.is_filtered());
         assert!(!ListQuery::default().is_filtered());
     }
