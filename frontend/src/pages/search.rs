@@ -92,7 +92,7 @@ pub fn SearchPage() -> impl IntoView {
             let code = *code;
             let on = move || types.get() == code;
             view! {
-                <button type="button" class="chip chip--toggle" class:chip--on=on aria-pressed=move || on().to_string()
+                <button type="button" class="chip chip--toggle" class:chip--active=on aria-pressed=move || on().to_string()
                     data-testid=format!("search-type-{}", if code.is_empty() { "all".to_owned() } else { code.to_lowercase() })
                     on:click=move |_| navigate(&search_path(&q.get_untracked(), code, 0), Default::default())>
                     {*label}
@@ -105,7 +105,7 @@ pub fn SearchPage() -> impl IntoView {
         <div class="page search" data-testid="search-page">
             <header class="page-header"><h1>"Recherche"</h1></header>
             <form class="card search-form" role="search" on:submit=submit>
-                <label for="search-q" class="sr-only">"Rechercher"</label>
+                <label for="search-q" class="visually-hidden">"Rechercher"</label>
                 <input id="search-q" type="search" data-testid="search-input" autofocus
                     placeholder="Nom, téléphone, référence, ville, texte d'un message…"
                     prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev)) />

@@ -149,7 +149,7 @@ fn UsersSection() -> impl IntoView {
                             view! {
                                 <div class="table-wrap">
                                     <table class="table table--stack" data-testid="users-table">
-                                        <thead><tr><th>"Nom"</th><th>"E-mail"</th><th>"Rôle"</th><th>"État"</th><th><span class="sr-only">"Action"</span></th></tr></thead>
+                                        <thead><tr><th>"Nom"</th><th>"E-mail"</th><th>"Rôle"</th><th>"État"</th><th><span class="visually-hidden">"Action"</span></th></tr></thead>
                                         <tbody>{rows}</tbody>
                                     </table>
                                 </div>
@@ -399,7 +399,7 @@ fn TemplatesSection() -> impl IntoView {
                             view! {
                                 <div class="table-wrap">
                                     <table class="table table--stack" data-testid="tpl-table">
-                                        <thead><tr><th>"Code"</th><th>"Langue"</th><th>"Catégorie"</th><th>"Texte"</th><th>"Paramètres"</th><th>"Actif"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+                                        <thead><tr><th>"Code"</th><th>"Langue"</th><th>"Catégorie"</th><th>"Texte"</th><th>"Paramètres"</th><th>"Actif"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                         <tbody>{rows}</tbody>
                                     </table>
                                 </div>
