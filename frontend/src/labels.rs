@@ -427,7 +427,10 @@ mod annonce_and_field_tests {
     #[test]
     fn server_messages_in_french() {
         assert_eq!(api_field_message("is required to publish"), "obligatoire pour publier");
-        assert_eq!(api_field_message("must be at least 30 characters to publish"), "au moins 30 caractères pour publier");
+        assert_eq!(
+            api_field_message("must be at least 30 characters to publish"),
+            "au moins 30 caractères pour publier"
+        );
         assert_eq!(api_field_message("must be between -90 and 90"), "doit être compris entre -90 et 90");
         assert_eq!(api_field_message("something else"), "something else");
         assert_eq!(api_field_label("unknownField"), "unknownField");

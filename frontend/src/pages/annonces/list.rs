@@ -59,11 +59,7 @@ impl ListQuery {
     /// The filters, the sort and the page: what the list takes.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs = self.filter_pairs();
-        pairs.extend([
-            ("sort", self.sort.clone()),
-            ("page", self.page.to_string()),
-            ("size", PAGE_SIZE.to_string()),
-        ]);
+        pairs.extend([("sort", self.sort.clone()), ("page", self.page.to_string()), ("size", PAGE_SIZE.to_string())]);
         pairs
     }
 
@@ -201,10 +197,8 @@ pub fn AnnoncesList() -> impl IntoView {
                        get: fn(&ListQuery) -> String,
                        set: fn(&mut ListQuery, String),
                        options: Vec<(String, &'static str)>| {
-        let options = options
-            .into_iter()
-            .map(|(code, label)| view! { <option value=code>{label}</option> })
-            .collect_view();
+        let options =
+            options.into_iter().map(|(code, label)| view! { <option value=code>{label}</option> }).collect_view();
         view! {
             <label class="filter">
                 <span>{label}</span>
