@@ -140,3 +140,27 @@ mod tests {
         assert_eq!(money(950.0), "950\u{a0}€");
     }
 }
+
+/// A price in its currency, cents kept: `450 000 €`, `1 250,5 €`, `900 CHF`.
+pub fn price(amount: f64, currency: &str) -> String {
+    let symbol = if currency == "EUR" { "€" } else { currency };
+    format!("{}\u{a0}{symbol}", crate::components::charts::geometry::fr_decimal(amount, 2))
+}
+
+/// Today in the browser's time zone.
+pub fn today() -> chrono::NaiveDate {
+    let d = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod price_tests {
+    use super::*;
+
+    #[test]
+    fn prices_keep_cents_and_currency() {
+        assert_eq!(price(450000.0, "EUR"), "450\u{202f}000\u{a0}€");
+        assert_eq!(price(1250.5, "EUR"), "1\u{202f}250,5\u{a0}€");
+        assert_eq!(price(900.0, "CHF"), "900\u{a0}CHF");
+    }
+}

@@ -269,3 +269,167 @@ mod tests {
         assert_eq!(reason_label("UNKNOWN_X"), "UNKNOWN_X");
     }
 }
+
+// Annonces -----------------------------------------------------------------------------------------
+
+use atlas_shared_types::annonce::{AnnonceStatus, PropertyType, TransactionType};
+use atlas_shared_types::FieldError;
+
+pub const ANNONCE_STATUSES: [AnnonceStatus; 4] =
+    [AnnonceStatus::Draft, AnnonceStatus::Published, AnnonceStatus::Paused, AnnonceStatus::Archived];
+
+pub fn annonce_status_label(s: AnnonceStatus) -> &'static str {
+    match s {
+        AnnonceStatus::Draft => "Brouillon",
+        AnnonceStatus::Published => "Publiée",
+        AnnonceStatus::Paused => "En pause",
+        AnnonceStatus::Archived => "Archivée",
+    }
+}
+
+/// Tone of an annonce's status badge (see [`dossier_status_tone`]).
+pub fn annonce_status_tone(s: AnnonceStatus) -> &'static str {
+    match s {
+        AnnonceStatus::Published => "success",
+        AnnonceStatus::Paused => "warning",
+        AnnonceStatus::Draft | AnnonceStatus::Archived => "neutral",
+    }
+}
+
+pub const TRANSACTION_TYPES: [TransactionType; 2] = [TransactionType::Sale, TransactionType::Rent];
+
+pub fn transaction_type_label(t: TransactionType) -> &'static str {
+    match t {
+        TransactionType::Sale => "Vente",
+        TransactionType::Rent => "Location",
+    }
+}
+
+pub const PROPERTY_TYPES: [PropertyType; 7] = [
+    PropertyType::Apartment,
+    PropertyType::House,
+    PropertyType::Land,
+    PropertyType::Commercial,
+    PropertyType::Office,
+    PropertyType::Parking,
+    PropertyType::Other,
+];
+
+pub fn property_type_label(p: PropertyType) -> &'static str {
+    match p {
+        PropertyType::Apartment => "Appartement",
+        PropertyType::House => "Maison",
+        PropertyType::Land => "Terrain",
+        PropertyType::Commercial => "Local commercial",
+        PropertyType::Office => "Bureau",
+        PropertyType::Parking => "Parking",
+        PropertyType::Other => "Autre",
+    }
+}
+
+// API field errors ---------------------------------------------------------------------------------
+
+/// French name of an API field (`energyClass` → `Classe énergie (DPE)`); unknown ones as they are.
+pub fn api_field_label(field: &str) -> &str {
+    match field {
+        "title" => "Titre",
+        "description" => "Description",
+        "transactionType" => "Type de transaction",
+        "propertyType" => "Type de bien",
+        "price" => "Prix",
+        "currency" => "Devise",
+        "surfaceM2" => "Surface",
+        "rooms" => "Pièces",
+        "bedrooms" => "Chambres",
+        "bathrooms" => "Salles de bain",
+        "address" => "Adresse",
+        "postalCode" => "Code postal",
+        "city" => "Ville",
+        "latitude" => "Latitude",
+        "longitude" => "Longitude",
+        "features" => "Atouts",
+        "energyClass" => "Classe énergie (DPE)",
+        "climateClass" => "Classe climat (GES)",
+        "energyCostMin" => "Coût énergie annuel minimum",
+        "energyCostMax" => "Coût énergie annuel maximum",
+        "energyCostYear" => "Année de référence des prix de l'énergie",
+        "email" => "E-mail",
+        "displayName" => "Nom",
+        "password" => "Mot de passe",
+        "role" => "Rôle",
+        "phoneNumberId" => "Identifiant du numéro",
+        "accessToken" => "Jeton d'accès",
+        "appSecret" => "Secret de l'application",
+        "verifyToken" => "Jeton de vérification",
+        "code" => "Code",
+        "language" => "Langue",
+        "category" => "Catégorie",
+        "body" => "Texte",
+        "q" => "Recherche",
+        "from" => "Du",
+        "to" => "Au",
+        other => other,
+    }
+}
+
+/// The server's (English) validation messages in French; unknown ones are kept as they are.
+pub fn api_field_message(message: &str) -> String {
+    let m = message.trim();
+    if m == "is required to publish" {
+        return "obligatoire pour publier".to_owned();
+    }
+    if m == "is required" || m == "must not be blank" || m == "must not be empty" {
+        return "obligatoire".to_owned();
+    }
+    if let Some(n) = m.strip_prefix("must be at least ").and_then(|r| r.strip_suffix(" characters to publish")) {
+        return format!("au moins {n} caractères pour publier");
+    }
+    if m == "must be greater than 0" {
+        return "doit être supérieur à 0".to_owned();
+    }
+    if m == "must be greater than or equal to 0" {
+        return "doit être positif ou nul".to_owned();
+    }
+    if m == "must be less than or equal to energyCostMax" {
+        return "doit être inférieur ou égal au maximum".to_owned();
+    }
+    if m == "must be a whole number of euros" {
+        return "doit être un nombre entier d'euros".to_owned();
+    }
+    if let Some(r) = m.strip_prefix("must be between ") {
+        return format!("doit être compris entre {}", r.replace(" and ", " et "));
+    }
+    m.to_owned()
+}
+
+/// `Titre : obligatoire pour publier`.
+pub fn field_error_line(e: &FieldError) -> String {
+    format!("{} : {}", api_field_label(&e.field), api_field_message(&e.message))
+}
+
+#[cfg(test)]
+mod annonce_and_field_tests {
+    use super::*;
+
+    #[test]
+    fn annonce_labels_and_tones() {
+        assert_eq!(annonce_status_label(AnnonceStatus::Paused), "En pause");
+        assert_eq!(annonce_status_tone(AnnonceStatus::Published), "success");
+        assert_eq!(transaction_type_label(TransactionType::Rent), "Location");
+        assert_eq!(property_type_label(PropertyType::Commercial), "Local commercial");
+    }
+
+    #[test]
+    fn server_messages_in_french() {
+        assert_eq!(api_field_message("is required to publish"), "obligatoire pour publier");
+        assert_eq!(
+            api_field_message("must be at least 30 characters to publish"),
+            "au moins 30 caractères pour publier"
+        );
+        assert_eq!(api_field_message("must be between -90 and 90"), "doit être compris entre -90 et 90");
+        assert_eq!(api_field_message("something else"), "something else");
+        assert_eq!(api_field_label("unknownField"), "unknownField");
+        let e = FieldError { field: "energyClass".into(), message: "is required to publish".into() };
+        assert_eq!(field_error_line(&e), "Classe énergie (DPE) : obligatoire pour publier");
+    }
+}

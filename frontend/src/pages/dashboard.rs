@@ -2,6 +2,7 @@
 //! annonces) for a period of 7, 30 or 90 days or custom dates (PRODUCT.md §11, docs/dashboard.md).
 
 use atlas_shared_types::dashboard::{DashboardList, FunnelStepDto, KpisDto, SourceStatsDto, TimeseriesDto, TopAnnonceDto};
+use atlas_shared_types::dossier::{DossierSource, DossierStatus};
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
@@ -12,7 +13,9 @@ use crate::components::charts::geometry::{fr_date, fr_decimal, fr_int, fr_percen
 use crate::components::charts::{
     FunnelChart, FunnelStep, HBarChart, HBarItem, SeriesKind, SeriesPoint, TimeSeriesChart,
 };
-use crate::pages::kit::{dossier_status_label, source_label, today_local, use_expiry_guard, Empty, ErrorBox, Loading};
+use crate::components::{EmptyState, ErrorBox, Loading};
+use crate::format::{self, from_wire};
+use crate::labels::{dossier_source_label, dossier_status_label};
 
 /// The period the dashboard shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,30 +62,27 @@ pub fn parse_custom(from: &str, to: &str) -> Result<Period, String> {
     }
 }
 
-/// A GET that follows the period and the organisation, and ends the session on 401.
+/// A GET that follows the period and the organisation (a 401 ends the session in the ErrorBox).
 fn dashboard_resource<T: DeserializeOwned + Clone + 'static>(
     path: &'static str,
     query: Memo<String>,
 ) -> LocalResource<Result<T, ApiError>> {
     let session = use_session();
-    let guard = use_expiry_guard();
     LocalResource::new(move || {
         let _org = session.org_id();
         let url = format!("{path}{}", query.get());
-        let guard = guard.clone();
-        async move {
-            let r = api::get::<T>(&url).await;
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
-        }
+        async move { api::get::<T>(&url).await }
     })
+}
+
+/// French label of a dossier status or source sent as a wire name; an unknown one as it is.
+fn wire_label<T: serde::de::DeserializeOwned>(name: &str, label: fn(T) -> &'static str) -> String {
+    from_wire::<T>(name).map_or_else(|| name.to_owned(), |v| label(v).to_owned())
 }
 
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let today = today_local();
+    let today = format::today();
     let period = RwSignal::new(Period::LastDays(30));
     let interval = RwSignal::new(None::<&'static str>);
     let base_query = Memo::new(move |_| period_query(period.get(), today, &[]));
@@ -114,13 +114,12 @@ pub fn Dashboard() -> impl IntoView {
             </header>
 
             <section aria-label="Indicateurs clés">
-                <Transition fallback=|| view! { <Loading testid="kpis-loading" /> }>
+                <Transition fallback=|| view! { <Loading attr:data-testid="kpis-loading" /> }>
                     {move || Suspend::new(async move {
                         match kpis.await {
                             Ok(k) => view! { <KpiCards k /> }.into_any(),
-                            Err(e) => view! {
-                                <ErrorBox message=e.to_string() testid="kpis-error"
-                                    retry=Callback::new(move |_| kpis.refetch()) />
+                            Err(error) => view! {
+                                <ErrorBox error on_retry=move |_| kpis.refetch() attr:data-testid="kpis-error" />
                             }.into_any(),
                         }
                     })}
@@ -146,7 +145,7 @@ pub fn Dashboard() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match series.await {
                                 Ok(s) => series_view(s),
-                                Err(e) => view! { <ErrorBox message=e.to_string() retry=Callback::new(move |_| series.refetch()) /> }.into_any(),
+                                Err(error) => view! { <ErrorBox error on_retry=move |_| series.refetch() /> }.into_any(),
                             }
                         })}
                     </Transition>
@@ -159,7 +158,7 @@ pub fn Dashboard() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match funnel.await {
                                 Ok(f) => funnel_view(f),
-                                Err(e) => view! { <ErrorBox message=e.to_string() retry=Callback::new(move |_| funnel.refetch()) /> }.into_any(),
+                                Err(error) => view! { <ErrorBox error on_retry=move |_| funnel.refetch() /> }.into_any(),
                             }
                         })}
                     </Transition>
@@ -171,7 +170,7 @@ pub fn Dashboard() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match sources.await {
                                 Ok(s) => sources_view(s),
-                                Err(e) => view! { <ErrorBox message=e.to_string() retry=Callback::new(move |_| sources.refetch()) /> }.into_any(),
+                                Err(error) => view! { <ErrorBox error on_retry=move |_| sources.refetch() /> }.into_any(),
                             }
                         })}
                     </Transition>
@@ -183,7 +182,7 @@ pub fn Dashboard() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match top.await {
                                 Ok(t) => top_view(t),
-                                Err(e) => view! { <ErrorBox message=e.to_string() retry=Callback::new(move |_| top.refetch()) /> }.into_any(),
+                                Err(error) => view! { <ErrorBox error on_retry=move |_| top.refetch() /> }.into_any(),
                             }
                         })}
                     </Transition>
@@ -288,7 +287,7 @@ fn KpiCards(k: KpisDto) -> impl IntoView {
 
 fn series_view(s: TimeseriesDto) -> AnyView {
     if s.points.is_empty() {
-        return view! { <Empty message="Aucune donnée sur cette période." /> }.into_any();
+        return view! { <EmptyState title="Aucune donnée sur cette période." /> }.into_any();
     }
     let total: i64 = s.points.iter().map(|p| p.value).sum();
     let weekly = s.interval == "week";
@@ -311,10 +310,10 @@ fn series_view(s: TimeseriesDto) -> AnyView {
 
 fn funnel_view(f: DashboardList<FunnelStepDto>) -> AnyView {
     if f.items.first().is_none_or(|s| s.count == 0) {
-        return view! { <Empty message="Aucun dossier créé sur cette période." /> }.into_any();
+        return view! { <EmptyState title="Aucun dossier créé sur cette période." /> }.into_any();
     }
     let steps: Vec<FunnelStep> =
-        f.items.iter().map(|s| FunnelStep { label: dossier_status_label(&s.status), count: s.count }).collect();
+        f.items.iter().map(|s| FunnelStep { label: wire_label::<DossierStatus>(&s.status, dossier_status_label), count: s.count }).collect();
     view! { <FunnelChart steps label="Entonnoir de conversion des dossiers" testid="funnel-svg" /> }.into_any()
 }
 
@@ -332,7 +331,7 @@ fn sources_view(s: DashboardList<SourceStatsDto>) -> AnyView {
         .iter()
         .filter(|i| i.dossiers > 0)
         .map(|i| HBarItem {
-            label: source_label(&i.source),
+            label: wire_label::<DossierSource>(&i.source, dossier_source_label),
             value: i.dossiers as f64,
             value_label: format!(
                 "{} dossier{} · {}",
@@ -344,7 +343,7 @@ fn sources_view(s: DashboardList<SourceStatsDto>) -> AnyView {
         })
         .collect();
     if items.is_empty() {
-        return view! { <Empty message="Aucun dossier créé sur cette période." /> }.into_any();
+        return view! { <EmptyState title="Aucun dossier créé sur cette période." /> }.into_any();
     }
     view! { <HBarChart items label="Dossiers par source" testid="sources-svg" /> }.into_any()
 }
@@ -366,7 +365,7 @@ fn top_view(t: DashboardList<TopAnnonceDto>) -> AnyView {
         })
         .collect();
     if items.is_empty() {
-        return view! { <Empty message="Aucun dossier lié à une annonce sur cette période." /> }.into_any();
+        return view! { <EmptyState title="Aucun dossier lié à une annonce sur cette période." /> }.into_any();
     }
     view! { <HBarChart items label="Annonces par nombre de dossiers" testid="top-annonces-svg" wide=true /> }.into_any()
 }
@@ -401,6 +400,13 @@ mod tests {
         assert!(parse_custom("2026-02-01", "2026-01-31").is_err());
         assert!(parse_custom("", "2026-01-31").is_err());
         assert!(parse_custom("2000-01-01", "2026-01-31").is_err());
+    }
+
+    #[test]
+    fn wire_names_get_french_labels() {
+        assert_eq!(wire_label::<DossierStatus>("WON", dossier_status_label), "Gagné");
+        assert_eq!(wire_label::<DossierSource>("WALK_IN", dossier_source_label), "Passage en agence");
+        assert_eq!(wire_label::<DossierSource>("NEW_SOURCE", dossier_source_label), "NEW_SOURCE");
     }
 
     #[test]

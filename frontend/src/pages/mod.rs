@@ -6,6 +6,5 @@ pub mod dossiers;
 pub mod login;
 pub mod not_found;
 pub mod outbound;
-pub mod kit;
 pub mod search;
 pub mod settings;

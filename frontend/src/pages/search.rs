@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use crate::api::{self, ApiError};
 use crate::auth::use_session;
 use crate::components::charts::geometry::fr_int;
-use crate::pages::kit::{use_expiry_guard, Empty, ErrorBox, Loading};
+use crate::components::{EmptyState, ErrorBox, Loading};
 
 pub const PAGE_SIZE: u32 = 20;
 pub const MIN_QUERY_CHARS: usize = 2;
@@ -51,7 +51,6 @@ const TYPES: [(&str, &str); 5] =
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let session = use_session();
-    let guard = use_expiry_guard();
     let navigate = use_navigate();
     let q = Memo::new(move |_| query.with(|m| m.get("q")).unwrap_or_default());
     let types = Memo::new(move |_| query.with(|m| m.get("types")).unwrap_or_default());
@@ -62,7 +61,7 @@ pub fn SearchPage() -> impl IntoView {
     let results = LocalResource::new(move || {
         let _org = session.org_id();
         let (q, types, page) = (q.get(), types.get(), page.get());
-        let guard = guard.clone();
+        // A 401 ends the session in the ErrorBox.
         async move {
             if q.trim().chars().count() < MIN_QUERY_CHARS {
                 return Ok(None);
@@ -76,11 +75,7 @@ pub fn SearchPage() -> impl IntoView {
                     ("size", PAGE_SIZE.to_string())
                 ])
             );
-            let r = api::get::<Page<SearchHitDto>>(&path).await.map(Some);
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
+            api::get::<Page<SearchHitDto>>(&path).await.map(Some)
         }
     });
 
@@ -97,7 +92,7 @@ pub fn SearchPage() -> impl IntoView {
             let code = *code;
             let on = move || types.get() == code;
             view! {
-                <button type="button" class="chip chip--toggle" class:chip--on=on aria-pressed=move || on().to_string()
+                <button type="button" class="chip chip--toggle" class:chip--active=on aria-pressed=move || on().to_string()
                     data-testid=format!("search-type-{}", if code.is_empty() { "all".to_owned() } else { code.to_lowercase() })
                     on:click=move |_| navigate(&search_path(&q.get_untracked(), code, 0), Default::default())>
                     {*label}
@@ -110,28 +105,32 @@ pub fn SearchPage() -> impl IntoView {
         <div class="page search" data-testid="search-page">
             <header class="page-header"><h1>"Recherche"</h1></header>
             <form class="card search-form" role="search" on:submit=submit>
-                <label for="search-q" class="sr-only">"Rechercher"</label>
+                <label for="search-q" class="visually-hidden">"Rechercher"</label>
                 <input id="search-q" type="search" data-testid="search-input" autofocus
                     placeholder="Nom, téléphone, référence, ville, texte d'un message…"
                     prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev)) />
                 <button type="submit" class="button button--primary" data-testid="search-submit">"Rechercher"</button>
                 <div class="chips" role="group" aria-label="Type de résultat">{type_chips}</div>
             </form>
-            <Transition fallback=|| view! { <Loading testid="search-loading" /> }>
+            <Transition fallback=|| view! { <Loading attr:data-testid="search-loading" /> }>
                 {move || Suspend::new(async move {
                     match results.await {
                         Ok(None) => view! {
-                            <Empty message="Saisissez au moins 2 caractères pour lancer la recherche." testid="search-hint" />
+                            <EmptyState title="Saisissez au moins 2 caractères pour lancer la recherche."
+                                attr:data-testid="search-hint" />
                         }.into_any(),
                         Ok(Some(p)) if p.items.is_empty() => view! {
-                            <Empty message=format!("Aucun résultat pour « {} ».", q.get_untracked().trim()) testid="search-empty" />
+                            <EmptyState title=format!("Aucun résultat pour « {} ».", q.get_untracked().trim())
+                                attr:data-testid="search-empty" />
                         }.into_any(),
                         Ok(Some(p)) => view! { <SearchResults p q types /> }.into_any(),
                         Err(ApiError::Problem(p)) if p.code == "VALIDATION_ERROR" => view! {
-                            <ErrorBox message="Recherche invalide : 2 à 200 caractères." testid="search-error" />
+                            <div class="alert alert--error" role="alert" data-testid="search-error">
+                                <p>"Recherche invalide : 2 à 200 caractères."</p>
+                            </div>
                         }.into_any(),
-                        Err(e) => view! {
-                            <ErrorBox message=e.to_string() testid="search-error" retry=Callback::new(move |_| results.refetch()) />
+                        Err(error) => view! {
+                            <ErrorBox error on_retry=move |_| results.refetch() attr:data-testid="search-error" />
                         }.into_any(),
                     }
                 })}

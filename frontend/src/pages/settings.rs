@@ -7,8 +7,10 @@ use leptos::prelude::*;
 
 use crate::api::{self, ApiError, Method};
 use crate::auth::use_session;
-use crate::labels::role_label;
-use crate::pages::kit::{fr_datetime, field_error_line, use_current_role, use_expiry_guard, Empty, ErrorBox, Loading};
+use crate::components::{EmptyState, ErrorBox, Loading};
+use crate::format::date_time;
+use crate::labels::{field_error_line, role_label};
+use crate::layout::use_role;
 
 const ROLES: [Role; 4] = [Role::Admin, Role::Manager, Role::Agent, Role::Viewer];
 
@@ -56,18 +58,17 @@ fn write_error(e: &ApiError) -> String {
 
 #[component]
 pub fn Settings() -> impl IntoView {
-    let role = use_current_role();
+    let role = use_role();
     view! {
         <div class="page settings" data-testid="settings-page">
             <header class="page-header"><h1>"Paramètres"</h1></header>
             {move || match role.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Role::Admin) => view! {
+                Role::Admin => view! {
                     <UsersSection />
                     <WhatsappSection />
                     <TemplatesSection />
                 }.into_any(),
-                Some(r) => view! {
+                r => view! {
                     <p class="alert alert--info" data-testid="settings-read-only">
                         {format!("Les paramètres de l'agence (utilisateurs et rôles, WhatsApp, modèles de messages) sont réservés aux administrateurs. Votre rôle : {}.", role_label(r))}
                     </p>
@@ -80,17 +81,10 @@ pub fn Settings() -> impl IntoView {
 #[component]
 fn UsersSection() -> impl IntoView {
     let session = use_session();
-    let guard = use_expiry_guard();
+    // A 401 ends the session in the ErrorBox.
     let members = LocalResource::new(move || {
         let _org = session.org_id();
-        let guard = guard.clone();
-        async move {
-            let r = api::get::<Page<MemberDto>>("/users?size=100").await;
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
-        }
+        api::get::<Page<MemberDto>>("/users?size=100")
     });
     let message = RwSignal::new(None::<(bool, String)>);
 
@@ -115,8 +109,8 @@ fn UsersSection() -> impl IntoView {
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match members.await {
-                        Err(e) => view! { <ErrorBox message=e.to_string() retry=Callback::new(move |_| members.refetch()) /> }.into_any(),
-                        Ok(p) if p.items.is_empty() => view! { <Empty message="Aucun membre." /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error on_retry=move |_| members.refetch() /> }.into_any(),
+                        Ok(p) if p.items.is_empty() => view! { <EmptyState title="Aucun membre." /> }.into_any(),
                         Ok(p) => {
                             let rows = p.items.into_iter().map(|m| {
                                 let id = m.id;
@@ -155,7 +149,7 @@ fn UsersSection() -> impl IntoView {
                             view! {
                                 <div class="table-wrap">
                                     <table class="table table--stack" data-testid="users-table">
-                                        <thead><tr><th>"Nom"</th><th>"E-mail"</th><th>"Rôle"</th><th>"État"</th><th><span class="sr-only">"Action"</span></th></tr></thead>
+                                        <thead><tr><th>"Nom"</th><th>"E-mail"</th><th>"Rôle"</th><th>"État"</th><th><span class="visually-hidden">"Action"</span></th></tr></thead>
                                         <tbody>{rows}</tbody>
                                     </table>
                                 </div>
@@ -248,17 +242,7 @@ fn AddUserForm(on_added: Callback<MemberDto>) -> impl IntoView {
 
 #[component]
 fn WhatsappSection() -> impl IntoView {
-    let guard = use_expiry_guard();
-    let settings = LocalResource::new(move || {
-        let guard = guard.clone();
-        async move {
-            let r = api::get::<WhatsappSettingsDto>("/settings/whatsapp").await;
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
-        }
-    });
+    let settings = LocalResource::new(move || api::get::<WhatsappSettingsDto>("/settings/whatsapp"));
     let phone = RwSignal::new(String::new());
     let access = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
@@ -306,7 +290,7 @@ fn WhatsappSection() -> impl IntoView {
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match settings.await {
-                        Err(e) => view! { <ErrorBox message=e.to_string() /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error /> }.into_any(),
                         Ok(s) => {
                             if let Some(p) = &s.phone_number_id {
                                 if phone.get_untracked().is_empty() { phone.set(p.clone()); }
@@ -315,7 +299,7 @@ fn WhatsappSection() -> impl IntoView {
                                 <p data-testid="wa-state" class=if s.configured { "status status--published" } else { "status status--draft" }>
                                     {if s.configured { "Configuré" } else { "Non configuré" }}
                                 </p>
-                                {s.updated_at.map(|t| view! { <p class="muted">{format!("Dernière mise à jour : {}", fr_datetime(t))}</p> })}
+                                {s.updated_at.map(|t| view! { <p class="muted">{format!("Dernière mise à jour : {}", date_time(&t))}</p> })}
                             }.into_any()
                         }
                     }
@@ -353,17 +337,8 @@ fn category_label(c: &str) -> &str {
 
 #[component]
 fn TemplatesSection() -> impl IntoView {
-    let guard = use_expiry_guard();
-    let templates = LocalResource::new(move || {
-        let guard = guard.clone();
-        async move {
-            let r = api::get::<Page<WhatsappTemplateDto>>("/whatsapp/templates?size=100&sort=code,asc").await;
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
-        }
-    });
+    let templates =
+        LocalResource::new(move || api::get::<Page<WhatsappTemplateDto>>("/whatsapp/templates?size=100&sort=code,asc"));
     // The template being edited (None = creating a new one).
     let editing = RwSignal::new(None::<WhatsappTemplateDto>);
     let form_key = RwSignal::new(0u32);
@@ -396,8 +371,10 @@ fn TemplatesSection() -> impl IntoView {
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match templates.await {
-                        Err(e) => view! { <ErrorBox message=e.to_string() retry=Callback::new(move |_| templates.refetch()) /> }.into_any(),
-                        Ok(p) if p.items.is_empty() => view! { <Empty message="Aucun modèle pour l'instant." testid="tpl-empty" /> }.into_any(),
+                        Err(error) => view! { <ErrorBox error on_retry=move |_| templates.refetch() /> }.into_any(),
+                        Ok(p) if p.items.is_empty() => view! {
+                            <EmptyState title="Aucun modèle pour l'instant." attr:data-testid="tpl-empty" />
+                        }.into_any(),
                         Ok(p) => {
                             let rows = p.items.into_iter().map(|t| {
                                 let code = t.code.clone();
@@ -422,7 +399,7 @@ fn TemplatesSection() -> impl IntoView {
                             view! {
                                 <div class="table-wrap">
                                     <table class="table table--stack" data-testid="tpl-table">
-                                        <thead><tr><th>"Code"</th><th>"Langue"</th><th>"Catégorie"</th><th>"Texte"</th><th>"Paramètres"</th><th>"Actif"</th><th><span class="sr-only">"Actions"</span></th></tr></thead>
+                                        <thead><tr><th>"Code"</th><th>"Langue"</th><th>"Catégorie"</th><th>"Texte"</th><th>"Paramètres"</th><th>"Actif"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                         <tbody>{rows}</tbody>
                                     </table>
                                 </div>

@@ -2,19 +2,24 @@
 
 use atlas_shared_types::annonce::{AnnonceDto, AnnonceStatus, AnnonceStatusRequest, PropertyType};
 use atlas_shared_types::dossier::DossierDto;
-use atlas_shared_types::{FieldError, Page, Role};
+use atlas_shared_types::{FieldError, Page};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::api::{self, ApiError, Method};
+use crate::auth::use_session_expiry;
 use crate::components::charts::geometry::{fr_decimal, fr_int};
 use crate::components::dpe::{DpeScale, DpeScaleView, EnergyWarning};
-use crate::pages::kit::{
-    dossier_status_label, field_error_line, fr_datetime, fr_money, property_label, status_code, status_label,
-    transaction_label, use_current_role, use_expiry_guard, Empty, ErrorBox, Loading,
+use crate::components::{EmptyState, ErrorBox, Loading, StatusBadge};
+use crate::format::{date_time, or_dash, price, wire};
+use crate::labels::{
+    annonce_status_label, annonce_status_tone, dossier_status_label, dossier_status_tone, field_error_line,
+    property_type_label, transaction_type_label,
 };
+use crate::layout::use_role;
+use crate::roles::{can_write, is_manager};
 
 /// The status moves an annonce in `from` allows (PRODUCT.md §2), in the order of the buttons.
 pub fn allowed_targets(from: AnnonceStatus) -> &'static [AnnonceStatus] {
@@ -40,35 +45,32 @@ pub fn action_label(from: AnnonceStatus, to: AnnonceStatus) -> &'static str {
 #[component]
 pub fn AnnonceDetail() -> impl IntoView {
     let params = use_params_map();
-    let guard = use_expiry_guard();
     let id = move || params.with(|p| p.get("id")).and_then(|s| Uuid::parse_str(&s).ok());
+    // A 401 ends the session in the ErrorBox.
     let annonce = LocalResource::new(move || {
         let id = id();
-        let guard = guard.clone();
         async move {
             let Some(id) = id else {
                 return Err(ApiError::Http { status: 404 });
             };
-            let r = api::get::<AnnonceDto>(&format!("/annonces/{id}")).await;
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
+            api::get::<AnnonceDto>(&format!("/annonces/{id}")).await
         }
     });
     view! {
-        <Suspense fallback=|| view! { <Loading testid="annonce-loading" /> }>
+        <Suspense fallback=|| view! { <Loading attr:data-testid="annonce-loading" /> }>
             {move || Suspend::new(async move {
                 match annonce.await {
                     Ok(a) => view! { <AnnonceView a /> }.into_any(),
                     Err(e) if e.status() == Some(404) => view! {
                         <div class="page">
-                            <ErrorBox message="Cette annonce n'existe pas ou n'appartient pas à votre agence." testid="annonce-not-found" />
+                            <div class="alert alert--error" role="alert" data-testid="annonce-not-found">
+                                <p>"Cette annonce n'existe pas ou n'appartient pas à votre agence."</p>
+                            </div>
                             <A href="/annonces" attr:class="button">"Retour aux annonces"</A>
                         </div>
                     }.into_any(),
-                    Err(e) => view! {
-                        <div class="page"><ErrorBox message=e.to_string() retry=Callback::new(move |_| annonce.refetch()) /></div>
+                    Err(error) => view! {
+                        <div class="page"><ErrorBox error on_retry=move |_| annonce.refetch() /></div>
                     }.into_any(),
                 }
             })}
@@ -76,14 +78,10 @@ pub fn AnnonceDetail() -> impl IntoView {
     }
 }
 
-fn or_dash(v: Option<String>) -> String {
-    v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "—".to_owned())
-}
-
 #[component]
 fn AnnonceView(a: AnnonceDto) -> impl IntoView {
-    let role = use_current_role();
-    let guard = use_expiry_guard();
+    let role = use_role();
+    let expire = use_session_expiry();
     let navigate = use_navigate();
     let id = a.id;
     let current = RwSignal::new(a);
@@ -93,7 +91,7 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
     let notice = RwSignal::new(None::<String>);
 
     let change_status = {
-        let guard = guard.clone();
+        let expire = expire.clone();
         move |to: AnnonceStatus| {
             if to == AnnonceStatus::Archived {
                 let ok = web_sys::window()
@@ -108,7 +106,7 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
             action_error.set(None);
             notice.set(None);
             let version = current.with_untracked(|a| a.version);
-            let guard = guard.clone();
+            let expire = expire.clone();
             leptos::task::spawn_local(async move {
                 let r = api::write::<_, AnnonceDto>(
                     Method::Patch,
@@ -120,11 +118,13 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
                 busy.set(false);
                 match r {
                     Ok(w) => {
-                        notice.set(Some(format!("Statut : {}.", status_label(w.body.status))));
+                        notice.set(Some(format!("Statut : {}.", annonce_status_label(w.body.status))));
                         current.set(w.body);
                     }
                     Err(e) => {
-                        guard(&e);
+                        if e.is_unauthorized() {
+                            expire();
+                        }
                         match &e {
                             ApiError::Problem(p) if p.code == "VALIDATION_ERROR" => {
                                 publish_errors.set(p.errors.clone().unwrap_or_default());
@@ -138,7 +138,7 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
                             )),
                             ApiError::Problem(p) if p.code == "INVALID_TRANSITION" => action_error.set(Some(format!(
                                 "Ce changement de statut n'est pas permis depuis « {} ».",
-                                status_label(current.with_untracked(|a| a.status))
+                                annonce_status_label(current.with_untracked(|a| a.status))
                             ))),
                             _ => action_error.set(Some(e.to_string())),
                         }
@@ -157,14 +157,16 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
         }
         busy.set(true);
         let navigate = navigate.clone();
-        let guard = guard.clone();
+        let expire = expire.clone();
         leptos::task::spawn_local(async move {
             let r = api::delete(&format!("/annonces/{id}")).await;
             busy.set(false);
             match r {
                 Ok(()) => navigate("/annonces", Default::default()),
                 Err(e) => {
-                    guard(&e);
+                    if e.is_unauthorized() {
+                        expire();
+                    }
                     let msg = if e.code() == Some("CONFLICT") {
                         "Cette annonce ne peut pas être supprimée (elle n'est plus un brouillon ou des dossiers y sont liés) : archivez-la plutôt.".to_owned()
                     } else {
@@ -178,7 +180,7 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
 
     let actions = move || {
         let a = current.get();
-        if !role.can_write() {
+        if !can_write(role.get()) {
             return None;
         }
         let change_status = change_status.clone();
@@ -190,7 +192,7 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
                 let primary = to == AnnonceStatus::Published;
                 view! {
                     <button type="button" class="button" class:button--primary=primary
-                        data-testid=format!("annonce-action-{}", status_code(to).to_lowercase())
+                        data-testid=format!("annonce-action-{}", wire(&to).to_lowercase())
                         disabled=move || busy.get()
                         on:click=move |_| change_status(to)>
                         {action_label(a.status, to)}
@@ -198,7 +200,7 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
                 }
             })
             .collect_view();
-        let can_delete = a.status == AnnonceStatus::Draft && role.get().is_some_and(|r| r >= Role::Manager);
+        let can_delete = a.status == AnnonceStatus::Draft && is_manager(role.get());
         Some(view! {
             <div class="actions" data-testid="annonce-actions">
                 {(a.status != AnnonceStatus::Archived).then(|| view! {
@@ -221,10 +223,15 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
                     <p class="eyebrow mono" data-testid="annonce-reference">{move || current.get().reference}</p>
                     <h1 data-testid="annonce-title">{move || current.get().title}</h1>
                     <p>
-                        <span class=move || format!("status status--{}", status_code(current.get().status).to_lowercase())
-                            data-testid="annonce-status">{move || status_label(current.get().status)}</span>
+                        {move || {
+                            let status = current.get().status;
+                            view! {
+                                <StatusBadge label=annonce_status_label(status) tone=annonce_status_tone(status)
+                                    code=wire(&status) attr:data-testid="annonce-status" />
+                            }
+                        }}
                         {move || current.get().published_at.map(|t| view! {
-                            <span class="muted">{format!(" · publiée le {}", fr_datetime(t))}</span>
+                            <span class="muted">{format!(" · publiée le {}", date_time(&t))}</span>
                         })}
                     </p>
                 </div>
@@ -265,7 +272,7 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
 #[component]
 fn AnnonceFields(a: AnnonceDto) -> impl IntoView {
     let dwelling = matches!(a.property_type, PropertyType::Apartment | PropertyType::House);
-    let price = a.price.map(|p| fr_money(p, &a.currency));
+    let amount = a.price.map(|p| price(p, &a.currency));
     let surface = a.surface_m2.map(|s| format!("{}\u{a0}m²", fr_decimal(s, 2)));
     let count = |v: Option<i32>| v.map(|n| n.to_string());
     let coords = match (a.latitude, a.longitude) {
@@ -275,16 +282,16 @@ fn AnnonceFields(a: AnnonceDto) -> impl IntoView {
     let cost = match (a.energy_cost_min, a.energy_cost_max) {
         (Some(min), Some(max)) => Some(format!(
             "Entre {} et {} par an{}",
-            fr_money(min, "EUR"),
-            fr_money(max, "EUR"),
+            price(min, "EUR"),
+            price(max, "EUR"),
             a.energy_cost_year.map(|y| format!(" (prix de l'énergie de {y})")).unwrap_or_default()
         )),
         _ => None,
     };
     let rows: Vec<(&str, Option<String>)> = vec![
-        ("Transaction", Some(transaction_label(a.transaction_type).to_owned())),
-        ("Type de bien", Some(property_label(a.property_type).to_owned())),
-        ("Prix", price),
+        ("Transaction", Some(transaction_type_label(a.transaction_type).to_owned())),
+        ("Type de bien", Some(property_type_label(a.property_type).to_owned())),
+        ("Prix", amount),
         ("Surface", surface),
         ("Pièces", count(a.rooms)),
         ("Chambres", count(a.bedrooms)),
@@ -293,13 +300,13 @@ fn AnnonceFields(a: AnnonceDto) -> impl IntoView {
         ("Code postal", a.postal_code.clone()),
         ("Ville", a.city.clone()),
         ("Coordonnées", coords),
-        ("Créée le", Some(fr_datetime(a.created_at))),
-        ("Modifiée le", Some(fr_datetime(a.updated_at))),
+        ("Créée le", Some(date_time(&a.created_at))),
+        ("Modifiée le", Some(date_time(&a.updated_at))),
         ("Version", Some(a.version.to_string())),
     ];
     let rows = rows
         .into_iter()
-        .map(|(k, v)| view! { <div class="dl-row"><dt>{k}</dt><dd>{or_dash(v)}</dd></div> })
+        .map(|(k, v)| view! { <div class="dl-row"><dt>{k}</dt><dd>{or_dash(v.as_deref())}</dd></div> })
         .collect_view();
     let features = a.features.clone();
     view! {
@@ -335,23 +342,18 @@ fn AnnonceFields(a: AnnonceDto) -> impl IntoView {
 
 #[component]
 fn AnnonceDossiers(id: Uuid) -> impl IntoView {
-    let guard = use_expiry_guard();
     let dossiers = LocalResource::new(move || {
-        let guard = guard.clone();
-        async move {
-            let r = api::get::<Page<DossierDto>>(&format!("/dossiers?annonceId={id}&size=50&sort=createdAt,desc")).await;
-            if let Err(e) = &r {
-                guard(e);
-            }
-            r
-        }
+        let path = format!("/dossiers?annonceId={id}&size=50&sort=createdAt,desc");
+        async move { api::get::<Page<DossierDto>>(&path).await }
     });
     view! {
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match dossiers.await {
-                    Err(e) => view! { <ErrorBox message=e.to_string() retry=Callback::new(move |_| dossiers.refetch()) /> }.into_any(),
-                    Ok(p) if p.items.is_empty() => view! { <Empty message="Aucun dossier lié à cette annonce." testid="annonce-dossiers-empty" /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error on_retry=move |_| dossiers.refetch() /> }.into_any(),
+                    Ok(p) if p.items.is_empty() => view! {
+                        <EmptyState title="Aucun dossier lié à cette annonce." attr:data-testid="annonce-dossiers-empty" />
+                    }.into_any(),
                     Ok(p) => {
                         let more = (p.total_items > p.items.len() as u64).then(|| format!(
                             "{} dossiers au total : les 50 plus récents sont affichés.", fr_int(p.total_items as i64)));
@@ -360,8 +362,9 @@ fn AnnonceDossiers(id: Uuid) -> impl IntoView {
                                 <A href=format!("/dossiers/{}", d.id)>
                                     <span class="mono">{d.reference.clone()}</span>" · "{d.lead_name.clone()}
                                 </A>
-                                <span class="badge">{dossier_status_label(&format!("{:?}", d.status).to_uppercase())}</span>
-                                <span class="muted">{fr_datetime(d.created_at)}</span>
+                                <StatusBadge label=dossier_status_label(d.status) tone=dossier_status_tone(d.status)
+                                    code=wire(&d.status) />
+                                <span class="muted">{date_time(&d.created_at)}</span>
                             </li>
                         }).collect_view();
                         view! {

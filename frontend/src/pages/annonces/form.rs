@@ -10,37 +10,37 @@ use uuid::Uuid;
 
 use super::form_model::{publish_missing, update_request, validate, AnnonceFormValues};
 use crate::api::{self, ApiError, Method};
-use crate::components::dpe::CLASSES;
-use crate::pages::kit::{
-    field_label, field_message, property_code, property_label, transaction_code, transaction_label,
-    use_current_role, use_expiry_guard, ErrorBox, Loading, PROPERTY_TYPES, TRANSACTIONS,
+use crate::auth::use_session_expiry;
+use crate::components::dpe::{class_letter, CLASSES};
+use crate::components::{ErrorBox, Loading};
+use crate::format::wire;
+use crate::labels::{
+    api_field_label, api_field_message, property_type_label, transaction_type_label, PROPERTY_TYPES,
+    TRANSACTION_TYPES,
 };
+use crate::layout::use_role;
+use crate::roles::can_write;
 
 #[component]
 pub fn AnnonceForm() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id")).and_then(|s| Uuid::parse_str(&s).ok());
-    let guard = use_expiry_guard();
     view! {
         {move || match id() {
             None => view! { <FormView existing=None /> }.into_any(),
             Some(id) => {
-                let guard = guard.clone();
+                // A 401 ends the session in the ErrorBox.
                 let annonce = LocalResource::new(move || {
-                    let guard = guard.clone();
-                    async move {
-                        let r = api::get::<AnnonceDto>(&format!("/annonces/{id}")).await;
-                        if let Err(e) = &r { guard(e); }
-                        r
-                    }
+                    let path = format!("/annonces/{id}");
+                    async move { api::get::<AnnonceDto>(&path).await }
                 });
                 view! {
-                    <Suspense fallback=|| view! { <Loading testid="annonce-form-loading" /> }>
+                    <Suspense fallback=|| view! { <Loading attr:data-testid="annonce-form-loading" /> }>
                         {move || Suspend::new(async move {
                             match annonce.await {
                                 Ok(a) => view! { <FormView existing=Some(a) /> }.into_any(),
-                                Err(e) => view! {
-                                    <div class="page"><ErrorBox message=e.to_string() retry=Callback::new(move |_| annonce.refetch()) /></div>
+                                Err(error) => view! {
+                                    <div class="page"><ErrorBox error on_retry=move |_| annonce.refetch() /></div>
                                 }.into_any(),
                             }
                         })}
@@ -56,14 +56,14 @@ fn errors_of(errors: &[FieldError], field: &str) -> Vec<String> {
     errors
         .iter()
         .filter(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
-        .map(|e| field_message(&e.message))
+        .map(|e| api_field_message(&e.message))
         .collect()
 }
 
 #[component]
 fn FormView(existing: Option<AnnonceDto>) -> impl IntoView {
-    let role = use_current_role();
-    let guard = use_expiry_guard();
+    let role = use_role();
+    let expire = use_session_expiry();
     let navigate = use_navigate();
     let editing = existing.as_ref().map(|a| (a.id, a.version, a.currency.clone(), a.reference.clone()));
     let values = RwSignal::new(existing.as_ref().map(AnnonceFormValues::from_dto).unwrap_or_else(|| {
@@ -98,7 +98,7 @@ fn FormView(existing: Option<AnnonceDto>) -> impl IntoView {
             saving.set(true);
             let editing = editing.clone();
             let navigate = navigate.clone();
-            let guard = guard.clone();
+            let expire = expire.clone();
             leptos::task::spawn_local(async move {
                 let result: Result<AnnonceDto, ApiError> = match &editing {
                     None => api::post("/annonces", &body).await,
@@ -112,7 +112,9 @@ fn FormView(existing: Option<AnnonceDto>) -> impl IntoView {
                 match result {
                     Ok(a) => navigate(&format!("/annonces/{}", a.id), Default::default()),
                     Err(e) => {
-                        guard(&e);
+                        if e.is_unauthorized() {
+                            expire();
+                        }
                         match &e {
                             ApiError::Problem(p) if p.code == "VERSION_CONFLICT" => conflict.set(true),
                             ApiError::Problem(p) if p.errors.as_ref().is_some_and(|e| !e.is_empty()) => {
@@ -155,14 +157,17 @@ fn FormView(existing: Option<AnnonceDto>) -> impl IntoView {
     };
     let select = move |field: &'static str,
                        label: &'static str,
-                       options: Vec<(&'static str, &'static str)>,
+                       options: Vec<(String, &'static str)>,
                        get: fn(&AnnonceFormValues) -> String,
                        set: fn(&mut AnnonceFormValues, String)| {
         let errs = err_for(field);
         let id = format!("annonce-{field}");
         let options = options
             .into_iter()
-            .map(|(code, label)| view! { <option value=code selected=move || values.with(get) == code>{label}</option> })
+            .map(|(code, label)| {
+                let selected = code.clone();
+                view! { <option value=code selected=move || values.with(get) == selected>{label}</option> }
+            })
             .collect_view();
         view! {
             <div class="field" class:field--invalid=move || !errs.get().is_empty()>
@@ -178,17 +183,17 @@ fn FormView(existing: Option<AnnonceDto>) -> impl IntoView {
 
     let desc_errs = err_for("description");
     let feat_errs = err_for("features");
-    let tx_opts: Vec<_> = TRANSACTIONS.iter().map(|t| (transaction_code(*t), transaction_label(*t))).collect();
-    let prop_opts: Vec<_> = PROPERTY_TYPES.iter().map(|p| (property_code(*p), property_label(*p))).collect();
-    let mut class_opts = vec![("", "Non renseignée")];
-    class_opts.extend(CLASSES.iter().map(|c| (super::form_model::energy_code(*c), crate::components::dpe::class_letter(*c))));
-    class_opts.push(("NOT_SUBJECT", "Non soumis au DPE"));
+    let tx_opts: Vec<_> = TRANSACTION_TYPES.iter().map(|t| (wire(t), transaction_type_label(*t))).collect();
+    let prop_opts: Vec<_> = PROPERTY_TYPES.iter().map(|p| (wire(p), property_type_label(*p))).collect();
+    let mut class_opts = vec![(String::new(), "Non renseignée")];
+    class_opts.extend(CLASSES.iter().map(|c| (wire(c), class_letter(*c))));
+    class_opts.push(("NOT_SUBJECT".to_owned(), "Non soumis au DPE"));
     let desc_len = move || values.with(|v| v.description.chars().count());
 
     let publish_hint = move || {
         let missing = validate(&values.get()).map(|r| publish_missing(&r)).unwrap_or_default();
         (!missing.is_empty()).then(|| {
-            let names = missing.iter().map(|f| field_label(f)).collect::<Vec<_>>().join(", ");
+            let names = missing.iter().map(|f| api_field_label(f)).collect::<Vec<_>>().join(", ");
             view! {
                 <p class="alert alert--info" data-testid="publish-hint">
                     "Pour publier, il faudra encore : " {names} "."
@@ -212,7 +217,7 @@ fn FormView(existing: Option<AnnonceDto>) -> impl IntoView {
             <header class="page-header">
                 <h1>{title}</h1>
             </header>
-            <Show when=move || role.get().is_some() && !role.can_write()>
+            <Show when=move || !can_write(role.get())>
                 <p class="alert alert--info" data-testid="read-only">"Votre rôle (lecteur) ne permet pas de modifier les annonces."</p>
             </Show>
             <form class="card form form--wide" on:submit=submit novalidate>
@@ -297,7 +302,7 @@ fn FormView(existing: Option<AnnonceDto>) -> impl IntoView {
                 <div class="form-actions">
                     <A href=cancel_href attr:class="button button--ghost" attr:data-testid="annonce-cancel">"Annuler"</A>
                     <button type="submit" class="button button--primary" data-testid="annonce-save"
-                        disabled=move || saving.get() || (role.get().is_some() && !role.can_write())>
+                        disabled=move || saving.get() || !can_write(role.get())>
                         {move || if saving.get() { "Enregistrement…" } else { "Enregistrer" }}
                     </button>
                 </div>

@@ -6,6 +6,8 @@ use atlas_shared_types::annonce::{
 };
 use atlas_shared_types::FieldError;
 
+use crate::format::{from_wire, wire};
+
 pub const TITLE_MIN: usize = 3;
 pub const TITLE_MAX: usize = 200;
 pub const DESCRIPTION_MAX: usize = 10_000;
@@ -39,54 +41,6 @@ pub struct AnnonceFormValues {
     pub energy_cost_year: String,
 }
 
-pub fn transaction_from_code(s: &str) -> Option<TransactionType> {
-    match s {
-        "SALE" => Some(TransactionType::Sale),
-        "RENT" => Some(TransactionType::Rent),
-        _ => None,
-    }
-}
-
-pub fn property_from_code(s: &str) -> Option<PropertyType> {
-    match s {
-        "APARTMENT" => Some(PropertyType::Apartment),
-        "HOUSE" => Some(PropertyType::House),
-        "LAND" => Some(PropertyType::Land),
-        "COMMERCIAL" => Some(PropertyType::Commercial),
-        "OFFICE" => Some(PropertyType::Office),
-        "PARKING" => Some(PropertyType::Parking),
-        "OTHER" => Some(PropertyType::Other),
-        _ => None,
-    }
-}
-
-pub fn energy_from_code(s: &str) -> Option<EnergyClass> {
-    match s {
-        "A" => Some(EnergyClass::A),
-        "B" => Some(EnergyClass::B),
-        "C" => Some(EnergyClass::C),
-        "D" => Some(EnergyClass::D),
-        "E" => Some(EnergyClass::E),
-        "F" => Some(EnergyClass::F),
-        "G" => Some(EnergyClass::G),
-        "NOT_SUBJECT" => Some(EnergyClass::NotSubject),
-        _ => None,
-    }
-}
-
-pub fn energy_code(c: EnergyClass) -> &'static str {
-    match c {
-        EnergyClass::A => "A",
-        EnergyClass::B => "B",
-        EnergyClass::C => "C",
-        EnergyClass::D => "D",
-        EnergyClass::E => "E",
-        EnergyClass::F => "F",
-        EnergyClass::G => "G",
-        EnergyClass::NotSubject => "NOT_SUBJECT",
-    }
-}
-
 /// A number as the server sends it, for an input: `450000`, `64.5` → `64,5`.
 fn num_text(v: Option<f64>) -> String {
     v.map(|v| {
@@ -103,12 +57,11 @@ fn int_text(v: Option<i32>) -> String {
 impl AnnonceFormValues {
     /// The form filled with an existing annonce (edit).
     pub fn from_dto(a: &AnnonceDto) -> Self {
-        use crate::pages::kit::{property_code, transaction_code};
         AnnonceFormValues {
             title: a.title.clone(),
             description: a.description.clone().unwrap_or_default(),
-            transaction_type: transaction_code(a.transaction_type).to_owned(),
-            property_type: property_code(a.property_type).to_owned(),
+            transaction_type: wire(&a.transaction_type),
+            property_type: wire(&a.property_type),
             price: num_text(a.price),
             surface_m2: num_text(a.surface_m2),
             rooms: int_text(a.rooms),
@@ -120,8 +73,8 @@ impl AnnonceFormValues {
             latitude: num_text(a.latitude),
             longitude: num_text(a.longitude),
             features: a.features.join("\n"),
-            energy_class: a.energy_class.map(energy_code).unwrap_or_default().to_owned(),
-            climate_class: a.climate_class.map(energy_code).unwrap_or_default().to_owned(),
+            energy_class: a.energy_class.as_ref().map(wire).unwrap_or_default(),
+            climate_class: a.climate_class.as_ref().map(wire).unwrap_or_default(),
             energy_cost_min: num_text(a.energy_cost_min),
             energy_cost_max: num_text(a.energy_cost_max),
             energy_cost_year: int_text(a.energy_cost_year),
@@ -209,11 +162,11 @@ pub fn validate(v: &AnnonceFormValues) -> Result<CreateAnnonceRequest, Vec<Field
     if description.as_deref().is_some_and(|d| d.chars().count() > DESCRIPTION_MAX) {
         c.err("description", format!("au plus {} caractères", crate::components::charts::geometry::fr_int(DESCRIPTION_MAX as i64)));
     }
-    let transaction_type = transaction_from_code(&v.transaction_type);
+    let transaction_type = from_wire::<TransactionType>(&v.transaction_type);
     if transaction_type.is_none() {
         c.err("transactionType", "obligatoire");
     }
-    let property_type = property_from_code(&v.property_type);
+    let property_type = from_wire::<PropertyType>(&v.property_type);
     if property_type.is_none() {
         c.err("propertyType", "obligatoire");
     }
@@ -262,8 +215,8 @@ pub fn validate(v: &AnnonceFormValues) -> Result<CreateAnnonceRequest, Vec<Field
     if features.iter().any(|f| f.chars().count() > FEATURE_MAX_LEN) {
         c.err("features", format!("chaque atout fait au plus {FEATURE_MAX_LEN} caractères"));
     }
-    let energy_class = energy_from_code(&v.energy_class);
-    let climate_class = energy_from_code(&v.climate_class);
+    let energy_class = from_wire::<EnergyClass>(&v.energy_class);
+    let climate_class = from_wire::<EnergyClass>(&v.climate_class);
     let energy_cost_min = c.decimal("energyCostMin", &v.energy_cost_min, 0);
     let energy_cost_max = c.decimal("energyCostMax", &v.energy_cost_max, 0);
     for (field, value) in [("energyCostMin", energy_cost_min), ("energyCostMax", energy_cost_max)] {
