@@ -142,7 +142,7 @@ fn retention(config: &Config, dry_run: bool) -> anyhow::Result<()> {
         );
         match &r.outcome {
             Ok(c) => println!(
-                "{verb} {} message contents, {} audit events, {} dossiers anonymised, {} raw payloads",
+                "{verb}: {} message contents, {} audit events, {} closed dossiers (anonymised), {} raw payloads",
                 c.messages_purged, c.audit_events_deleted, c.dossiers_anonymised, c.raw_payloads_purged
             ),
             Err(e) => {

@@ -335,7 +335,10 @@ async fn the_purge_takes_exactly_what_is_old_dry_run_first_then_once() {
         );
         assert_eq!(n, 1, "dossier {d} untouched");
     }
-    assert_eq!(count(&app, &format!("SELECT count(*) AS n FROM party WHERE dossier_id = '{}' AND phone IS NOT NULL", w.open)), 1);
+    assert_eq!(
+        count(&app, &format!("SELECT count(*) AS n FROM party WHERE dossier_id = '{}' AND phone IS NOT NULL", w.open)),
+        1
+    );
 
     // raw payloads: the old one emptied, the recent one kept
     assert_eq!(count(&app, "SELECT count(*) AS n FROM whatsapp_inbound_event WHERE payload ? 'text'"), 1);
@@ -343,7 +346,10 @@ async fn the_purge_takes_exactly_what_is_old_dry_run_first_then_once() {
 
     // audit: the two older than 365 days gone, the 300-day-old one and Lyon's kept
     let audit_n = |org: Uuid| {
-        count(&app, &format!("SELECT count(*) AS n FROM audit_event WHERE org_id = '{org}' AND entity_type = 'TEST_OLD'"))
+        count(
+            &app,
+            &format!("SELECT count(*) AS n FROM audit_event WHERE org_id = '{org}' AND entity_type = 'TEST_OLD'"),
+        )
     };
     assert_eq!(audit_n(app.paris), 1);
     assert_eq!(audit_n(app.lyon), 1);

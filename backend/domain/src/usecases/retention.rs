@@ -106,8 +106,12 @@ impl Cutoffs {
 pub trait RetentionStore {
     /// The org's settings (all `None` when never set).
     fn retention_settings(&mut self, org: OrgId) -> DomainResult<RetentionSettings>;
-    fn put_retention_settings(&mut self, org: OrgId, settings: &RetentionSettings, now: DateTime<Utc>)
-        -> DomainResult<()>;
+    fn put_retention_settings(
+        &mut self,
+        org: OrgId,
+        settings: &RetentionSettings,
+        now: DateTime<Utc>,
+    ) -> DomainResult<()>;
     /// Every org whose settings purge something, with its name (for the CLI's report).
     fn orgs_with_retention(&mut self) -> DomainResult<Vec<(OrgId, String, RetentionSettings)>>;
     /// Lets this transaction delete audit events (the append-only trigger's exception).
@@ -216,6 +220,7 @@ pub fn purge_event(org: OrgId, settings: &RetentionSettings, cut: &Cutoffs, coun
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::error::DomainError;
@@ -251,7 +256,11 @@ mod tests {
     #[test]
     fn cutoffs_are_now_minus_days() {
         let now = DateTime::parse_from_rfc3339("2026-11-25T12:00:00Z").unwrap().with_timezone(&Utc);
-        let s = RetentionSettings { message_content_days: Some(10), audit_days: None, closed_dossier_anonymise_days: Some(1) };
+        let s = RetentionSettings {
+            message_content_days: Some(10),
+            audit_days: None,
+            closed_dossier_anonymise_days: Some(1),
+        };
         let c = Cutoffs::of(&s, now);
         assert_eq!(c.messages_before, Some(now - Duration::days(10)));
         assert_eq!(c.audit_before, None);
@@ -288,7 +297,12 @@ mod tests {
             assert!(self.audit_allowed, "audit purge must be allowed first");
             Ok(std::mem::take(&mut self.purgeable.1))
         }
-        fn anonymise_closed_dossiers(&mut self, _: OrgId, _: DateTime<Utc>, _: DateTime<Utc>) -> DomainResult<(u64, u64, u64)> {
+        fn anonymise_closed_dossiers(
+            &mut self,
+            _: OrgId,
+            _: DateTime<Utc>,
+            _: DateTime<Utc>,
+        ) -> DomainResult<(u64, u64, u64)> {
             Ok((std::mem::take(&mut self.purgeable.2), 0, 0))
         }
     }
@@ -304,7 +318,11 @@ mod tests {
     fn apply_records_one_system_event_only_when_something_was_purged() {
         let org = OrgId(Uuid::now_v7());
         let now = Utc::now();
-        let s = RetentionSettings { message_content_days: Some(5), audit_days: Some(30), closed_dossier_anonymise_days: Some(5) };
+        let s = RetentionSettings {
+            message_content_days: Some(5),
+            audit_days: Some(30),
+            closed_dossier_anonymise_days: Some(5),
+        };
         let mut store = Fake { purgeable: (3, 2, 1), ..Default::default() };
         let c = apply(&mut store, org, &s, now).unwrap();
         assert_eq!((c.messages_purged, c.audit_events_deleted, c.dossiers_anonymised), (3, 2, 1));

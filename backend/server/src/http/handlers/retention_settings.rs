@@ -44,8 +44,7 @@ pub async fn put(st: State, ctx: RequestContext, body: web::Bytes) -> Result<Htt
         audit_days: req.audit_days,
         closed_dossier_anonymise_days: req.closed_dossier_anonymise_days,
     };
-    let s = st
-        .with_conn(move |conn, _| in_tx(conn, |db| uc::put_settings(db, &actor, input, Utc::now(), corr)))
-        .await?;
+    let s =
+        st.with_conn(move |conn, _| in_tx(conn, |db| uc::put_settings(db, &actor, input, Utc::now(), corr))).await?;
     Ok(HttpResponse::Ok().json(dto(s)))
 }
