@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::pg::PgConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use tokio::sync::watch;
 
 use atlas_domain::error::DomainError;
@@ -55,6 +55,11 @@ pub fn apply_org(
 ) -> Result<PurgeCounts, DomainError> {
     let mut counts = None;
     let result = conn.transaction::<(), TxError, _>(|c| {
+        // Two `atlas serve` (or a manual `atlas retention`) may run at once: one org is purged by
+        // one transaction at a time, the other waits and then finds nothing left.
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('atlas.retention'), hashtext($1::text))")
+            .bind::<diesel::sql_types::Uuid, _>(org.0)
+            .execute(c)?;
         let mut db = Db { conn: c };
         counts = Some(uc::apply(&mut db, org, settings, now)?);
         if dry_run {

@@ -398,3 +398,25 @@ async fn orgs_without_settings_or_keeping_everything_are_untouched() {
     assert!(run(&mut conn, false, Utc::now()).unwrap().is_empty());
     assert_eq!(snapshot(&app), before);
 }
+
+#[actix_web::test]
+async fn two_concurrent_runs_purge_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin@demo.atlas").await;
+    world(&app);
+    let settings = json!({"messageContentDays": 30, "auditDays": 365, "closedDossierAnonymiseDays": 90});
+    assert_eq!(put(&app, &admin, app.paris, &settings.to_string()).await.status(), 200);
+    let now = Utc::now();
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let pool = app.pool.clone();
+            std::thread::spawn(move || run(&mut pool.get().unwrap(), false, now).unwrap())
+        })
+        .collect();
+    let reports: Vec<_> = runs.into_iter().map(|h| paris_report(&app, &h.join().unwrap())).collect();
+    // one run did the work, the other (waiting on the org's lock) found nothing left
+    let total = reports.iter().fold((0, 0, 0, 0), |a, r| (a.0 + r.0, a.1 + r.1, a.2 + r.2, a.3 + r.3));
+    assert_eq!(total, (2, 2, 1, 1), "{reports:?}");
+    assert!(reports.contains(&(0, 0, 0, 0)), "{reports:?}");
+    assert_eq!(count(&app, "SELECT count(*) AS n FROM audit_event WHERE action = 'RETENTION_PURGE'"), 1);
+}

@@ -629,6 +629,8 @@ mod retention_ui {
                 r
             }
         });
+        // type="text" (not "number"): a browser gives "" for a malformed number, which would read as
+        // "keep forever"; the raw text is validated here instead.
         let values: [RwSignal<String>; 3] = std::array::from_fn(|_| RwSignal::new(String::new()));
         let errors: [RwSignal<Option<String>>; 3] = std::array::from_fn(|_| RwSignal::new(None));
         let general = RwSignal::new(None::<String>);
@@ -711,14 +713,14 @@ mod retention_ui {
                                 }
                                 view! {
                                     <form class="form" on:submit=submit data-testid="retention-form" novalidate=true>
-                                        {FIELDS.iter().enumerate().map(|(i, (_, id, label, min, hint))| {
+                                        {FIELDS.iter().enumerate().map(|(i, (_, id, label, _, hint))| {
                                             let (value, error) = (values[i], errors[i]);
                                             let hint_id = format!("{id}-hint");
                                             let error_id = format!("{id}-error");
                                             view! {
                                                 <div class="field">
                                                     <label for=*id>{*label}</label>
-                                                    <input id=*id type="number" inputmode="numeric" min=*min max=DAYS_MAX step="1"
+                                                    <input id=*id type="text" inputmode="numeric" autocomplete="off"
                                                         data-testid=*id placeholder="Conserver indéfiniment"
                                                         aria-describedby=format!("{hint_id} {error_id}")
                                                         aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
