@@ -14,6 +14,7 @@ pub mod dossier;
 pub mod message;
 pub mod outbound;
 pub mod party;
+pub mod retention;
 pub mod whatsapp_config;
 pub mod ops;
 pub mod search;

@@ -7,6 +7,7 @@ pub mod db;
 pub mod fake_whatsapp;
 pub mod http;
 pub mod outbox;
+pub mod retention;
 pub mod security;
 pub mod startup;
 pub mod telemetry;

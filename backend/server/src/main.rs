@@ -7,7 +7,7 @@ use atlas_server::cli::{demo_whatsapp, seed, seed_bench};
 use atlas_server::config::Config;
 use atlas_server::outbox::{self, OutboxSettings};
 use atlas_server::startup::{build_state, connect_and_migrate, Application};
-use atlas_server::{fake_whatsapp, telemetry};
+use atlas_server::{fake_whatsapp, retention, telemetry};
 
 #[derive(Parser)]
 #[command(name = "atlas", version, about = "Atlas CRM server")]
@@ -35,6 +35,12 @@ enum Command {
     SeedDemo,
     /// The outbound (outbox) worker alone, without HTTP; stops on Ctrl-C / SIGTERM.
     Worker,
+    /// Applies every org's retention settings once (what the daily job of `serve` does) and prints
+    /// per org what was purged; `--dry-run` changes nothing and prints what would be purged.
+    Retention {
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// A fake WhatsApp Cloud API for tests, e2e and `make dev`.
     FakeWhatsapp {
         #[arg(long, default_value = "127.0.0.1:9099")]
@@ -110,8 +116,46 @@ fn main() -> anyhow::Result<()> {
             seed_bench::seed_bench(&pool, &size, &password, jobs)
         }
         Command::Worker => worker(&config),
+        Command::Retention { dry_run } => retention(&config, dry_run),
         Command::FakeWhatsapp { .. } => Ok(()),
     }
+}
+
+fn retention(config: &Config, dry_run: bool) -> anyhow::Result<()> {
+    let pool = connect_and_migrate(config).context("database not reachable")?;
+    let reports = atlas_server::retention::run(&mut *pool.get()?, dry_run, chrono::Utc::now())?;
+    let verb = if dry_run { "would purge" } else { "purged" };
+    if reports.is_empty() {
+        println!("no organisation has retention settings: nothing to purge");
+    }
+    let mut failed = 0;
+    for r in &reports {
+        let days = |d: Option<i64>| d.map_or_else(|| "keep".to_string(), |d| format!("{d} d"));
+        let s = &r.settings;
+        print!(
+            "{} ({}) [messages {}, audit {}, closed dossiers {}]: ",
+            r.org_name,
+            r.org_id.0,
+            days(s.message_content_days),
+            days(s.audit_days),
+            days(s.closed_dossier_anonymise_days)
+        );
+        match &r.outcome {
+            Ok(c) => println!(
+                "{verb}: {} message contents, {} audit events, {} closed dossiers (anonymised), {} raw payloads",
+                c.messages_purged, c.audit_events_deleted, c.dossiers_anonymised, c.raw_payloads_purged
+            ),
+            Err(e) => {
+                failed += 1;
+                println!("FAILED (rolled back): {e}");
+            }
+        }
+    }
+    if dry_run {
+        println!("dry run: nothing was changed");
+    }
+    anyhow::ensure!(failed == 0, "retention failed for {failed} organisation(s)");
+    Ok(())
 }
 
 fn worker(config: &Config) -> anyhow::Result<()> {
@@ -153,6 +197,7 @@ async fn shutdown_signal() {
 fn serve(config: Config) -> anyhow::Result<()> {
     let pool = connect_and_migrate(&config).context("database not reachable")?;
     let bind = config.bind.clone();
+    let job = retention::JobSettings::from_env()?;
     let state = build_state(config, pool)?;
     actix_web::rt::System::new().block_on(async move {
         let worker = if state.outbox.run_in_server {
@@ -160,6 +205,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
         } else {
             None
         };
+        let retention = if job.enabled { Some(retention::start(state.pool.clone(), job)) } else { None };
         let app = Application::build(state)?;
         tracing::info!(%bind, port = app.port, "atlas listening");
         // actix handles SIGINT/SIGTERM: stops accepting, drains in-flight requests, then returns.
@@ -167,6 +213,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
         // then the worker finishes its batch
         if let Some(w) = worker {
             w.stop().await;
+        }
+        if let Some(r) = retention {
+            r.stop().await;
         }
         tracing::info!("atlas stopped");
         Ok(())

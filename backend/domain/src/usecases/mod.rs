@@ -12,6 +12,7 @@ pub mod dossiers;
 pub mod messages;
 pub mod outbound;
 pub mod parties;
+pub mod retention;
 pub mod whatsapp_config;
 pub mod whatsapp_inbound;
 pub mod ops;

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod outbound;
 pub mod parties;
 pub mod schema;
+pub mod retention;
 pub mod whatsapp_config;
 pub mod whatsapp_inbound;
 pub mod search;

@@ -44,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .configure(outbound::routes)
                 .configure(handlers::ops::routes)
                 .configure(handlers::whatsapp_settings::routes)
+                .configure(handlers::retention_settings::routes)
                 .configure(handlers::whatsapp_templates::routes)
                 .configure(handlers::whatsapp_webhook::routes)
                 .configure(search::routes)

@@ -14,6 +14,7 @@ pub mod outbound;
 pub mod parties;
 pub mod search;
 pub mod users;
+pub mod retention_settings;
 pub mod whatsapp_settings;
 pub mod whatsapp_templates;
 pub mod whatsapp_webhook;
