@@ -62,6 +62,8 @@ export ATLAS_ENV=dev
 export RUST_LOG="${RUST_LOG:-info}"
 # Each test signs in through the form; keep the login rate limit (10/min in production) out of the way.
 export ATLAS_RATE_LIMIT_LOGIN="${ATLAS_RATE_LIMIT_LOGIN:-1000}"
+# The daily retention job would purge by the settings a test saves, under the feet of other tests.
+export ATLAS_RETENTION_JOB="${ATLAS_RETENTION_JOB:-off}"
 # seed-demo configures WhatsApp for "Agence Atlas Paris" with this app secret; the fake signs its
 # status callbacks with it (same default as `make dev`).
 export ATLAS_DEV_WHATSAPP_APP_SECRET="${ATLAS_DEV_WHATSAPP_APP_SECRET:-atlas-dev-app-secret}"

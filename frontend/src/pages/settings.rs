@@ -547,8 +547,8 @@ mod retention_ui {
     use leptos::prelude::*;
 
     use crate::api::{self, ApiError, Method};
-    use crate::components::use_toasts;
-    use crate::pages::kit::{field_message, use_expiry_guard, ErrorBox, Loading};
+    use crate::components::{use_toasts, ErrorBox, Loading};
+    use crate::labels::api_field_message as field_message;
 
     /// (API field, input id / data-testid, label, minimum, hint)
     const FIELDS: [(&str, &str, &str, i64, &str); 3] = [
@@ -594,18 +594,9 @@ mod retention_ui {
 
     #[component]
     pub fn RetentionSection() -> impl IntoView {
-        let guard = use_expiry_guard();
         let toasts = use_toasts();
-        let settings = LocalResource::new(move || {
-            let guard = guard.clone();
-            async move {
-                let r = api::get::<RetentionSettingsDto>("/settings/retention").await;
-                if let Err(e) = &r {
-                    guard(e);
-                }
-                r
-            }
-        });
+        // A 401 here ends the session through the ErrorBox below.
+        let settings = LocalResource::new(|| api::get::<RetentionSettingsDto>("/settings/retention"));
         // type="text" (not "number"): a browser gives "" for a malformed number, which would read as
         // "keep forever"; the raw text is validated here instead.
         let values: [RwSignal<String>; 3] = std::array::from_fn(|_| RwSignal::new(String::new()));
@@ -682,7 +673,7 @@ mod retention_ui {
                 <Transition fallback=|| view! { <Loading /> }>
                     {move || Suspend::new(async move {
                         match settings.await {
-                            Err(e) => view! { <ErrorBox message=e.to_string() /> }.into_any(),
+                            Err(error) => view! { <ErrorBox error on_retry=move |_| settings.refetch() /> }.into_any(),
                             Ok(s) => {
                                 if !loaded.get_untracked() {
                                     loaded.set(true);
