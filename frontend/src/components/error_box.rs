@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::auth::use_session_expiry;
+use crate::labels::{api_field_label, api_field_message, field_error_line};
 
 /// An API error: its French message, the field errors of a `VALIDATION_ERROR`, and a retry
 /// button when the caller gives `on_retry`. A 401 ends the session (back to the login page).
@@ -29,7 +30,7 @@ pub fn ErrorBox(
             {(!fields.is_empty()).then(|| view! {
                 <ul class="field-errors">
                     {fields.into_iter().map(|f| view! {
-                        <li><strong>{f.field}</strong>" : "{f.message}</li>
+                        <li><strong>{api_field_label(&f.field).to_owned()}</strong>" : "{api_field_message(&f.message)}</li>
                     }).collect_view()}
                 </ul>
             })}
@@ -46,7 +47,7 @@ pub fn ErrorBox(
 pub fn error_message(error: &ApiError) -> String {
     if let ApiError::Problem(p) = error {
         if let Some(errors) = p.errors.as_ref().filter(|e| !e.is_empty()) {
-            let details: Vec<String> = errors.iter().map(|e| format!("{} : {}", e.field, e.message)).collect();
+            let details: Vec<String> = errors.iter().map(field_error_line).collect();
             return format!("{} ({})", p.title, details.join(", "));
         }
     }

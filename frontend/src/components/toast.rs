@@ -70,7 +70,7 @@ pub fn ToastArea() -> impl IntoView {
                     role=if toast.error { "alert" } else { "status" }
                     data-testid=if toast.error { "toast-error" } else { "toast-success" }
                 >
-                    <span>{toast.message.clone()}</span>
+                    <span data-testid="toast-text">{toast.message.clone()}</span>
                     <button
                         type="button"
                         class="toast__close"

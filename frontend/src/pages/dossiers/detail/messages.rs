@@ -15,7 +15,7 @@ use super::composer::Composer;
 use super::outbound_watch::watch_outbound;
 use crate::api;
 use crate::components::{EmptyState, ErrorBox, Loading, StatusBadge};
-use crate::format::{date_time, now};
+use crate::format::{date_time, now, wire};
 use crate::labels::{message_channel_label, message_direction_label, outbound_status_label, outbound_status_tone};
 use crate::layout::use_role;
 use crate::roles::can_write;
@@ -86,7 +86,8 @@ pub fn MessagesTab(id: Uuid) -> impl IntoView {
                                 let out = m.outbound_message_id.and_then(|oid| statuses.get(&oid).cloned());
                                 let inbound = m.direction == MessageDirection::Inbound;
                                 view! {
-                                    <li class="bubble" class:bubble--in=inbound class:bubble--out=!inbound data-testid="message">
+                                    <li class="bubble" class:bubble--in=inbound class:bubble--out=!inbound data-testid="message"
+                                        data-direction=wire(&m.direction) data-outbound-id=m.outbound_message_id.map(|o| o.to_string())>
                                         <div class="bubble__meta muted small">
                                             {format!("{} · {} · {}", message_channel_label(m.channel), message_direction_label(m.direction), date_time(&m.occurred_at))}
                                         </div>

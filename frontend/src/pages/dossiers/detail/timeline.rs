@@ -39,7 +39,8 @@ pub fn TimelineTab(id: Uuid, changed: RwSignal<u32>) -> impl IntoView {
                 Ok(p) => view! {
                     <ol class="timeline" data-testid="timeline">
                         {p.items.into_iter().map(|a| view! {
-                            <li class=format!("timeline__item timeline__item--{}", wire(&a.activity_type).to_lowercase()) data-testid="activity" data-type=wire(&a.activity_type)>
+                            <li class=format!("timeline__item timeline__item--{}", wire(&a.activity_type).to_lowercase()) data-testid="activity" data-type=wire(&a.activity_type)
+                                data-status=a.metadata.get("status").and_then(|v| v.as_str()).map(str::to_owned)>
                                 <div class="timeline__meta">
                                     <strong>{activity_type_label(a.activity_type)}</strong>
                                     <time class="muted small">{date_time(&a.occurred_at)}</time>
