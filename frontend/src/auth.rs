@@ -47,10 +47,7 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 fn read(key: &str) -> Option<String> {
-    storage()?
-        .get_item(key)
-        .ok()?
-        .filter(|v| !v.trim().is_empty())
+    storage()?.get_item(key).ok()?.filter(|v| !v.trim().is_empty())
 }
 
 fn write(key: &str, value: &str) {
@@ -86,10 +83,7 @@ pub struct Session {
 impl Session {
     /// The session as localStorage has it.
     pub fn load() -> Self {
-        Session {
-            token: RwSignal::new(stored_token()),
-            org_id: RwSignal::new(stored_org_id()),
-        }
+        Session { token: RwSignal::new(stored_token()), org_id: RwSignal::new(stored_org_id()) }
     }
 
     pub fn is_signed_in_untracked(&self) -> bool {
@@ -163,10 +157,7 @@ pub fn use_session_expiry() -> impl Fn() + Clone + 'static {
         let search = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
         navigate(
             &login_path(&format!("{}{}", location.pathname.get_untracked(), search), true),
-            NavigateOptions {
-                replace: true,
-                ..Default::default()
-            },
+            NavigateOptions { replace: true, ..Default::default() },
         );
     }
 }

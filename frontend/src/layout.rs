@@ -51,11 +51,7 @@ pub fn use_current_user() -> Option<CurrentUser> {
 pub fn use_role() -> Signal<Role> {
     let session = use_session();
     let current = use_current_user();
-    Signal::derive(move || {
-        current
-            .and_then(|c| c.role_in(session.org_id()))
-            .unwrap_or(Role::Viewer)
-    })
+    Signal::derive(move || current.and_then(|c| c.role_in(session.org_id())).unwrap_or(Role::Viewer))
 }
 
 /// Sections of the sidebar: path, label, test id, managers only.

@@ -107,8 +107,7 @@ mod tests {
 
     #[test]
     fn login_request_rejects_unknown_fields() {
-        let r: Result<LoginRequest, _> =
-            serde_json::from_str(r#"{"email":"a@b.c","password":"x","admin":true}"#);
+        let r: Result<LoginRequest, _> = serde_json::from_str(r#"{"email":"a@b.c","password":"x","admin":true}"#);
         assert!(r.is_err());
     }
 

@@ -12,12 +12,12 @@ pub mod consent;
 pub mod dashboard;
 pub mod dossier;
 pub mod message;
+pub mod ops;
 pub mod outbound;
 pub mod party;
 pub mod retention;
-pub mod whatsapp_config;
-pub mod ops;
 pub mod search;
+pub mod whatsapp_config;
 
 pub use auth::*;
 pub use common::*;

@@ -4,10 +4,6 @@
 //! `tests/purity.rs`): rules are plain functions, persistence and providers are ports (traits)
 //! implemented by `atlas-server`.
 
-pub mod error;
-pub mod identity;
-pub mod ports;
-pub mod usecases;
 pub mod activity;
 pub mod annonce;
 pub mod appointment;
@@ -15,10 +11,14 @@ pub mod audit;
 pub mod consent;
 pub mod dedup;
 pub mod dossier;
+pub mod error;
+pub mod identity;
 pub mod money;
 pub mod party;
 pub mod phone;
+pub mod ports;
 pub mod retry;
+pub mod usecases;
 pub mod validation;
 pub mod whatsapp;
 mod wire_enum;

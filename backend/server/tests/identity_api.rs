@@ -86,7 +86,8 @@ async fn deactivated_user_cannot_log_in_and_its_token_stops_working() {
 }
 
 async fn agent_id(app: &TestApp, token: &str) -> Uuid {
-    let me: Value = app.client.get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let me: Value =
+        app.client.get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
     Uuid::parse_str(me["user"]["id"].as_str().unwrap()).unwrap()
 }
 
@@ -105,7 +106,8 @@ async fn missing_expired_and_tampered_tokens_are_401() {
     problem(res, 401, "UNAUTHORIZED").await;
 
     // same claims, signed with another secret
-    let forged = JwtKeys::new(b"not-the-server-secret-not-the-server", 3600).issue_at(UserId(user), Utc::now(), 3600).unwrap();
+    let forged =
+        JwtKeys::new(b"not-the-server-secret-not-the-server", 3600).issue_at(UserId(user), Utc::now(), 3600).unwrap();
     let res = app.client.get(app.url("/api/v1/me")).bearer_auth(&forged).send().await.unwrap();
     problem(res, 401, "UNAUTHORIZED").await;
 
@@ -115,7 +117,8 @@ async fn missing_expired_and_tampered_tokens_are_401() {
     let res = app.req(Method::GET, "/api/v1/users", &tampered, app.paris).send().await.unwrap();
     problem(res, 401, "UNAUTHORIZED").await;
 
-    let res = app.client.get(app.url("/api/v1/me")).header("Authorization", format!("Basic {token}")).send().await.unwrap();
+    let res =
+        app.client.get(app.url("/api/v1/me")).header("Authorization", format!("Basic {token}")).send().await.unwrap();
     problem(res, 401, "UNAUTHORIZED").await;
 }
 
@@ -126,7 +129,14 @@ async fn org_header_missing_malformed_or_foreign() {
 
     let res = app.client.get(app.url("/api/v1/users")).bearer_auth(&manager).send().await.unwrap();
     problem(res, 400, "ORG_HEADER_REQUIRED").await;
-    let res = app.client.get(app.url("/api/v1/users")).bearer_auth(&manager).header("X-Org-Id", "paris").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/api/v1/users"))
+        .bearer_auth(&manager)
+        .header("X-Org-Id", "paris")
+        .send()
+        .await
+        .unwrap();
     problem(res, 400, "ORG_HEADER_REQUIRED").await;
 
     // manager is only a member of Paris
@@ -166,12 +176,11 @@ async fn users_list_is_paginated_and_tenant_scoped() {
 #[actix_web::test]
 async fn role_checks_on_user_endpoints() {
     let app = TestApp::spawn().await;
-    let new_user = json!({"email": "nouveau@demo.atlas", "displayName": "Nouveau", "password": "long-password", "role": "AGENT"});
-    for (who, list_status, create_status) in [
-        ("viewer@demo.atlas", 403, 403),
-        ("agent@demo.atlas", 403, 403),
-        ("manager@demo.atlas", 200, 403),
-    ] {
+    let new_user =
+        json!({"email": "nouveau@demo.atlas", "displayName": "Nouveau", "password": "long-password", "role": "AGENT"});
+    for (who, list_status, create_status) in
+        [("viewer@demo.atlas", 403, 403), ("agent@demo.atlas", 403, 403), ("manager@demo.atlas", 200, 403)]
+    {
         let token = app.login(who).await;
         let res = app.req(Method::GET, "/api/v1/users", &token, app.paris).send().await.unwrap();
         assert_eq!(res.status().as_u16(), list_status, "{who} list");
@@ -287,7 +296,8 @@ async fn json_body_errors_name_the_field() {
             .await
             .unwrap();
         let body = problem(res, 400, "VALIDATION_ERROR").await;
-        let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> =
+            body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert!(fields.contains(&field), "{raw} → {body}");
     }
 }
@@ -306,7 +316,14 @@ async fn unknown_routes_wrong_methods_and_big_bodies_are_problems() {
     problem(res, 405, "METHOD_NOT_ALLOWED").await;
 
     let big = "x".repeat(1024 * 1024 + 10);
-    let res = app.client.post(app.url("/api/v1/auth/login")).header("content-type", "application/json").body(big).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     problem(res, 413, "PAYLOAD_TOO_LARGE").await;
 }
 

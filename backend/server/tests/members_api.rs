@@ -23,8 +23,8 @@ async fn every_role_sees_names_of_its_own_org_only_and_nothing_more() {
     }
     // The same list as the MANAGER-only one, by id.
     let manager = app.login("manager@demo.atlas").await;
-    let users: Value = app.req(Method::GET, "/api/v1/users?size=100", &manager, app.paris)
-        .send().await.unwrap().json().await.unwrap();
+    let users: Value =
+        app.req(Method::GET, "/api/v1/users?size=100", &manager, app.paris).send().await.unwrap().json().await.unwrap();
     let mut ids: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
     let mut directory: Vec<&str> = paris.iter().map(|m| m["id"].as_str().unwrap()).collect();
     ids.sort_unstable();
@@ -39,6 +39,7 @@ async fn every_role_sees_names_of_its_own_org_only_and_nothing_more() {
     let res = app.req(Method::GET, "/api/v1/members", &viewer, app.lyon).send().await.unwrap();
     problem(res, 403, "FORBIDDEN").await;
     // And without a token, nothing.
-    let res = app.client.get(app.url("/api/v1/members")).header("X-Org-Id", app.paris.to_string()).send().await.unwrap();
+    let res =
+        app.client.get(app.url("/api/v1/members")).header("X-Org-Id", app.paris.to_string()).send().await.unwrap();
     problem(res, 401, "UNAUTHORIZED").await;
 }

@@ -53,24 +53,58 @@ async fn fixture(app: &TestApp, admin: &str, n: usize) -> Fixture {
     let draft_to_publish = create(app, admin, "/api/v1/annonces", annonce_body("Maison à publier")).await;
     let draft_to_delete = create(app, admin, "/api/v1/annonces", annonce_body("Brouillon à supprimer")).await;
     let annonce = create(app, admin, "/api/v1/annonces", annonce_body("Maison en vente")).await;
-    let res = app.req(Method::PATCH, &format!("/api/v1/annonces/{annonce}/status"), admin, app.paris)
-        .json(&json!({"status": "PUBLISHED"})).send().await.unwrap();
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/annonces/{annonce}/status"), admin, app.paris)
+        .json(&json!({"status": "PUBLISHED"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let dossier = create(app, admin, "/api/v1/dossiers", json!({
         "leadName": "Jules Roux", "leadPhone": format!("06100000{n:02}"), "source": "PHONE", "type": "BUY", "annonceId": annonce
     })).await;
-    let dossier_to_delete = create(app, admin, "/api/v1/dossiers", json!({
-        "leadName": "Zoé Morel", "leadEmail": format!("zoe{n}@exemple.fr"), "source": "WEB", "type": "RENT"
-    })).await;
-    let party = create(app, admin, "/api/v1/parties-prenantes", json!({"dossierId": dossier, "role": "BANK", "firstName": "Banque", "lastName": "Populaire"})).await;
-    let message = create(app, admin, "/api/v1/messages", json!({"dossierId": dossier, "channel": "IN_PERSON", "direction": "INBOUND", "content": "Passage en agence"})).await;
+    let dossier_to_delete = create(
+        app,
+        admin,
+        "/api/v1/dossiers",
+        json!({
+            "leadName": "Zoé Morel", "leadEmail": format!("zoe{n}@exemple.fr"), "source": "WEB", "type": "RENT"
+        }),
+    )
+    .await;
+    let party = create(
+        app,
+        admin,
+        "/api/v1/parties-prenantes",
+        json!({"dossierId": dossier, "role": "BANK", "firstName": "Banque", "lastName": "Populaire"}),
+    )
+    .await;
+    let message = create(
+        app,
+        admin,
+        "/api/v1/messages",
+        json!({"dossierId": dossier, "channel": "IN_PERSON", "direction": "INBOUND", "content": "Passage en agence"}),
+    )
+    .await;
     let appointment = create(app, admin, "/api/v1/appointments", json!({"dossierId": dossier, "title": "Visite", "startsAt": "2030-02-01T09:00:00Z", "endsAt": "2030-02-01T10:00:00Z"})).await;
     let consent = create(app, admin, "/api/v1/consentements", json!({"dossierId": dossier, "channel": "EMAIL", "purpose": "CONTACT", "status": "GRANTED", "source": "UI", "proof": "Formulaire signé en agence le 01/02"})).await;
-    let note = create(app, admin, "/api/v1/activities", json!({"dossierId": dossier, "content": "Note de l'administrateur"})).await;
+    let note =
+        create(app, admin, "/api/v1/activities", json!({"dossierId": dossier, "content": "Note de l'administrateur"}))
+            .await;
     let manager = app.login("manager@demo.atlas").await;
-    let me: Value = app.client.get(app.url("/api/v1/me")).bearer_auth(&manager).send().await.unwrap().json().await.unwrap();
+    let me: Value =
+        app.client.get(app.url("/api/v1/me")).bearer_auth(&manager).send().await.unwrap().json().await.unwrap();
     Fixture {
-        draft_to_publish, draft_to_delete, annonce, dossier, dossier_to_delete, party, message, appointment, consent, note,
+        draft_to_publish,
+        draft_to_delete,
+        annonce,
+        dossier,
+        dossier_to_delete,
+        party,
+        message,
+        appointment,
+        consent,
+        note,
         manager_id: me["user"]["id"].as_str().unwrap().to_string(),
     }
 }
@@ -80,20 +114,93 @@ fn endpoints(f: &Fixture) -> Vec<(Method, String, Option<Value>, Role)> {
     use Role::*;
     vec![
         (Method::POST, "/api/v1/annonces".into(), Some(annonce_body("Nouvelle annonce")), Agent),
-        (Method::PUT, format!("/api/v1/annonces/{}", f.annonce), Some(annonce_body("Maison en vente, prix revu")), Agent),
-        (Method::PATCH, format!("/api/v1/annonces/{}/status", f.draft_to_publish), Some(json!({"status": "PUBLISHED"})), Agent),
-        (Method::POST, "/api/v1/dossiers".into(), Some(json!({"leadName": "Nouveau", "leadEmail": "nouveau@exemple.fr", "source": "WEB", "type": "BUY"})), Agent),
-        (Method::PUT, format!("/api/v1/dossiers/{}", f.dossier), Some(json!({"leadName": "Jules Roux-Martin", "leadPhone": "0699999999", "source": "PHONE", "type": "BUY", "annonceId": f.annonce})), Agent),
+        (
+            Method::PUT,
+            format!("/api/v1/annonces/{}", f.annonce),
+            Some(annonce_body("Maison en vente, prix revu")),
+            Agent,
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/annonces/{}/status", f.draft_to_publish),
+            Some(json!({"status": "PUBLISHED"})),
+            Agent,
+        ),
+        (
+            Method::POST,
+            "/api/v1/dossiers".into(),
+            Some(json!({"leadName": "Nouveau", "leadEmail": "nouveau@exemple.fr", "source": "WEB", "type": "BUY"})),
+            Agent,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/dossiers/{}", f.dossier),
+            Some(
+                json!({"leadName": "Jules Roux-Martin", "leadPhone": "0699999999", "source": "PHONE", "type": "BUY", "annonceId": f.annonce}),
+            ),
+            Agent,
+        ),
         (Method::PATCH, format!("/api/v1/dossiers/{}/status", f.dossier), Some(json!({"status": "QUALIFYING"})), Agent),
-        (Method::PATCH, format!("/api/v1/dossiers/{}/assign", f.dossier), Some(json!({"userId": f.manager_id})), Manager),
-        (Method::POST, "/api/v1/parties-prenantes".into(), Some(json!({"dossierId": f.dossier, "role": "NOTARY", "firstName": "Anne", "lastName": "Notaire"})), Agent),
-        (Method::PUT, format!("/api/v1/parties-prenantes/{}", f.party), Some(json!({"dossierId": f.dossier, "role": "BANK", "firstName": "Banque", "lastName": "Postale"})), Agent),
-        (Method::POST, "/api/v1/messages".into(), Some(json!({"dossierId": f.dossier, "channel": "PHONE", "direction": "OUTBOUND", "content": "Rappel"})), Agent),
-        (Method::POST, "/api/v1/appointments".into(), Some(json!({"dossierId": f.dossier, "title": "Signature", "startsAt": "2030-03-01T09:00:00Z", "endsAt": "2030-03-01T10:00:00Z"})), Agent),
-        (Method::PUT, format!("/api/v1/appointments/{}", f.appointment), Some(json!({"dossierId": f.dossier, "title": "Visite (décalée)", "startsAt": "2030-02-02T09:00:00Z", "endsAt": "2030-02-02T10:00:00Z"})), Agent),
-        (Method::POST, "/api/v1/consentements".into(), Some(json!({"dossierId": f.dossier, "channel": "SMS", "purpose": "CONTACT", "status": "DENIED", "source": "UI"})), Agent),
-        (Method::PUT, format!("/api/v1/consentements/{}", f.consent), Some(json!({"status": "REVOKED", "source": "UI"})), Agent),
-        (Method::POST, "/api/v1/activities".into(), Some(json!({"dossierId": f.dossier, "content": "Une note"})), Agent),
+        (
+            Method::PATCH,
+            format!("/api/v1/dossiers/{}/assign", f.dossier),
+            Some(json!({"userId": f.manager_id})),
+            Manager,
+        ),
+        (
+            Method::POST,
+            "/api/v1/parties-prenantes".into(),
+            Some(json!({"dossierId": f.dossier, "role": "NOTARY", "firstName": "Anne", "lastName": "Notaire"})),
+            Agent,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/parties-prenantes/{}", f.party),
+            Some(json!({"dossierId": f.dossier, "role": "BANK", "firstName": "Banque", "lastName": "Postale"})),
+            Agent,
+        ),
+        (
+            Method::POST,
+            "/api/v1/messages".into(),
+            Some(json!({"dossierId": f.dossier, "channel": "PHONE", "direction": "OUTBOUND", "content": "Rappel"})),
+            Agent,
+        ),
+        (
+            Method::POST,
+            "/api/v1/appointments".into(),
+            Some(
+                json!({"dossierId": f.dossier, "title": "Signature", "startsAt": "2030-03-01T09:00:00Z", "endsAt": "2030-03-01T10:00:00Z"}),
+            ),
+            Agent,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/appointments/{}", f.appointment),
+            Some(
+                json!({"dossierId": f.dossier, "title": "Visite (décalée)", "startsAt": "2030-02-02T09:00:00Z", "endsAt": "2030-02-02T10:00:00Z"}),
+            ),
+            Agent,
+        ),
+        (
+            Method::POST,
+            "/api/v1/consentements".into(),
+            Some(
+                json!({"dossierId": f.dossier, "channel": "SMS", "purpose": "CONTACT", "status": "DENIED", "source": "UI"}),
+            ),
+            Agent,
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/consentements/{}", f.consent),
+            Some(json!({"status": "REVOKED", "source": "UI"})),
+            Agent,
+        ),
+        (
+            Method::POST,
+            "/api/v1/activities".into(),
+            Some(json!({"dossierId": f.dossier, "content": "Une note"})),
+            Agent,
+        ),
         // someone else's note: MANAGER+ only
         (Method::PUT, format!("/api/v1/activities/{}", f.note), Some(json!({"content": "Note corrigée"})), Manager),
         (Method::GET, "/api/v1/audit-events".into(), None, Manager),
@@ -128,9 +235,13 @@ async fn every_role_gets_what_product_md_implies_on_every_write() {
             let res = rb.send().await.unwrap();
             let status = res.status().as_u16();
             let text = res.text().await.unwrap();
-            let ok = if role >= min { (200..300).contains(&status) } else { status == 403 && text.contains("FORBIDDEN") };
+            let ok =
+                if role >= min { (200..300).contains(&status) } else { status == 403 && text.contains("FORBIDDEN") };
             if !ok {
-                failures.push(format!("{role:?} {method} {path} → {status} (expected {}): {text}", if role >= min { "2xx" } else { "403" }));
+                failures.push(format!(
+                    "{role:?} {method} {path} → {status} (expected {}): {text}",
+                    if role >= min { "2xx" } else { "403" }
+                ));
             }
         }
     }

@@ -35,39 +35,87 @@ fn id(v: &Value) -> String {
 
 async fn seed_paris(app: &TestApp, admin: &str) -> ParisData {
     let p = app.paris;
-    let annonce = post(app, admin, p, "/api/v1/annonces", json!({
-        "title": "Appartement 3 pièces – Paris 11e",
-        "description": "Bel appartement lumineux, proche métro, entièrement rénové en 2024.",
-        "transactionType": "SALE", "propertyType": "APARTMENT", "price": 450000, "surfaceM2": 62.5,
-        "city": "Paris", "energyClass": "C", "climateClass": "C",
-        "energyCostMin": 700, "energyCostMax": 1000, "energyCostYear": 2025
-    })).await;
+    let annonce = post(
+        app,
+        admin,
+        p,
+        "/api/v1/annonces",
+        json!({
+            "title": "Appartement 3 pièces – Paris 11e",
+            "description": "Bel appartement lumineux, proche métro, entièrement rénové en 2024.",
+            "transactionType": "SALE", "propertyType": "APARTMENT", "price": 450000, "surfaceM2": 62.5,
+            "city": "Paris", "energyClass": "C", "climateClass": "C",
+            "energyCostMin": 700, "energyCostMax": 1000, "energyCostYear": 2025
+        }),
+    )
+    .await;
     let annonce_id = id(&annonce);
-    let res = app.req(Method::PATCH, &format!("/api/v1/annonces/{annonce_id}/status"), admin, p)
-        .json(&json!({"status": "PUBLISHED"})).send().await.unwrap();
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/annonces/{annonce_id}/status"), admin, p)
+        .json(&json!({"status": "PUBLISHED"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200, "publish: {}", res.text().await.unwrap());
-    let dossier = post(app, admin, p, "/api/v1/dossiers", json!({
-        "leadName": "Léa Martin", "leadPhone": "06 12 34 56 78", "source": "WEB", "type": "BUY",
-        "annonceId": annonce_id
-    })).await;
+    let dossier = post(
+        app,
+        admin,
+        p,
+        "/api/v1/dossiers",
+        json!({
+            "leadName": "Léa Martin", "leadPhone": "06 12 34 56 78", "source": "WEB", "type": "BUY",
+            "annonceId": annonce_id
+        }),
+    )
+    .await;
     let dossier_id = id(&dossier);
-    let party = post(app, admin, p, "/api/v1/parties-prenantes", json!({
-        "dossierId": dossier_id, "role": "NOTARY", "firstName": "Paul", "lastName": "Lambert", "phone": "0611111111"
-    })).await;
-    let message = post(app, admin, p, "/api/v1/messages", json!({
-        "dossierId": dossier_id, "channel": "PHONE", "direction": "INBOUND", "content": "Appel entrant"
-    })).await;
-    let me: Value = app.client.get(app.url("/api/v1/me")).bearer_auth(admin).send().await.unwrap().json().await.unwrap();
+    let party = post(
+        app,
+        admin,
+        p,
+        "/api/v1/parties-prenantes",
+        json!({
+            "dossierId": dossier_id, "role": "NOTARY", "firstName": "Paul", "lastName": "Lambert", "phone": "0611111111"
+        }),
+    )
+    .await;
+    let message = post(
+        app,
+        admin,
+        p,
+        "/api/v1/messages",
+        json!({
+            "dossierId": dossier_id, "channel": "PHONE", "direction": "INBOUND", "content": "Appel entrant"
+        }),
+    )
+    .await;
+    let me: Value =
+        app.client.get(app.url("/api/v1/me")).bearer_auth(admin).send().await.unwrap().json().await.unwrap();
     let agent_id = me["user"]["id"].as_str().unwrap().to_string();
-    let appointment = post(app, admin, p, "/api/v1/appointments", json!({
-        "dossierId": dossier_id, "title": "Visite", "startsAt": "2030-01-10T10:00:00Z",
-        "endsAt": "2030-01-10T11:00:00Z", "assignedToUserId": agent_id
-    })).await;
-    let consent = post(app, admin, p, "/api/v1/consentements", json!({
-        "dossierId": dossier_id, "channel": "WHATSAPP", "purpose": "CONTACT", "status": "GRANTED",
-        "source": "UI", "proof": "Accord oral enregistré lors de l'appel du 10/01"
-    })).await;
-    let note = post(app, admin, p, "/api/v1/activities", json!({"dossierId": dossier_id, "content": "Rappeler lundi"})).await;
+    let appointment = post(
+        app,
+        admin,
+        p,
+        "/api/v1/appointments",
+        json!({
+            "dossierId": dossier_id, "title": "Visite", "startsAt": "2030-01-10T10:00:00Z",
+            "endsAt": "2030-01-10T11:00:00Z", "assignedToUserId": agent_id
+        }),
+    )
+    .await;
+    let consent = post(
+        app,
+        admin,
+        p,
+        "/api/v1/consentements",
+        json!({
+            "dossierId": dossier_id, "channel": "WHATSAPP", "purpose": "CONTACT", "status": "GRANTED",
+            "source": "UI", "proof": "Accord oral enregistré lors de l'appel du 10/01"
+        }),
+    )
+    .await;
+    let note =
+        post(app, admin, p, "/api/v1/activities", json!({"dossierId": dossier_id, "content": "Rappeler lundi"})).await;
     ParisData {
         annonce: annonce_id,
         dossier: dossier_id,
@@ -90,26 +138,48 @@ async fn no_endpoint_leaks_another_orgs_data() {
     // Every single-resource endpoint on a Paris id, called in Lyon → 404.
     let single: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, format!("/api/v1/annonces/{}", d.annonce), None),
-        (Method::PUT, format!("/api/v1/annonces/{}", d.annonce), Some(json!({"title": "Piraté", "transactionType": "SALE", "propertyType": "APARTMENT"}))),
+        (
+            Method::PUT,
+            format!("/api/v1/annonces/{}", d.annonce),
+            Some(json!({"title": "Piraté", "transactionType": "SALE", "propertyType": "APARTMENT"})),
+        ),
         (Method::PATCH, format!("/api/v1/annonces/{}/status", d.annonce), Some(json!({"status": "ARCHIVED"}))),
         (Method::DELETE, format!("/api/v1/annonces/{}", d.annonce), None),
         (Method::GET, format!("/api/v1/dossiers/{}", d.dossier), None),
-        (Method::PUT, format!("/api/v1/dossiers/{}", d.dossier), Some(json!({"leadName": "X", "leadPhone": "0612345678", "source": "WEB", "type": "BUY"}))),
+        (
+            Method::PUT,
+            format!("/api/v1/dossiers/{}", d.dossier),
+            Some(json!({"leadName": "X", "leadPhone": "0612345678", "source": "WEB", "type": "BUY"})),
+        ),
         (Method::PATCH, format!("/api/v1/dossiers/{}/status", d.dossier), Some(json!({"status": "QUALIFIED"}))),
         (Method::PATCH, format!("/api/v1/dossiers/{}/assign", d.dossier), Some(json!({"userId": d.agent_id}))),
         (Method::GET, format!("/api/v1/dossiers/{}/status-history", d.dossier), None),
         (Method::GET, format!("/api/v1/dossiers/{}/available-transitions", d.dossier), None),
         (Method::DELETE, format!("/api/v1/dossiers/{}", d.dossier), None),
         (Method::GET, format!("/api/v1/parties-prenantes/{}", d.party), None),
-        (Method::PUT, format!("/api/v1/parties-prenantes/{}", d.party), Some(json!({"dossierId": d.dossier, "role": "BANK", "firstName": "X", "lastName": "Y"}))),
+        (
+            Method::PUT,
+            format!("/api/v1/parties-prenantes/{}", d.party),
+            Some(json!({"dossierId": d.dossier, "role": "BANK", "firstName": "X", "lastName": "Y"})),
+        ),
         (Method::DELETE, format!("/api/v1/parties-prenantes/{}", d.party), None),
         (Method::GET, format!("/api/v1/messages/{}", d.message), None),
         (Method::DELETE, format!("/api/v1/messages/{}", d.message), None),
         (Method::GET, format!("/api/v1/appointments/{}", d.appointment), None),
-        (Method::PUT, format!("/api/v1/appointments/{}", d.appointment), Some(json!({"dossierId": d.dossier, "title": "X", "startsAt": "2030-01-10T10:00:00Z", "endsAt": "2030-01-10T11:00:00Z"}))),
+        (
+            Method::PUT,
+            format!("/api/v1/appointments/{}", d.appointment),
+            Some(
+                json!({"dossierId": d.dossier, "title": "X", "startsAt": "2030-01-10T10:00:00Z", "endsAt": "2030-01-10T11:00:00Z"}),
+            ),
+        ),
         (Method::DELETE, format!("/api/v1/appointments/{}", d.appointment), None),
         (Method::GET, format!("/api/v1/consentements/{}", d.consent), None),
-        (Method::PUT, format!("/api/v1/consentements/{}", d.consent), Some(json!({"status": "REVOKED", "source": "UI"}))),
+        (
+            Method::PUT,
+            format!("/api/v1/consentements/{}", d.consent),
+            Some(json!({"status": "REVOKED", "source": "UI"})),
+        ),
         (Method::GET, format!("/api/v1/activities/{}", d.note), None),
         (Method::PUT, format!("/api/v1/activities/{}", d.note), Some(json!({"content": "Piraté"}))),
         (Method::DELETE, format!("/api/v1/activities/{}", d.note), None),
@@ -128,11 +198,26 @@ async fn no_endpoint_leaks_another_orgs_data() {
 
     // References to Paris entities in Lyon request bodies → 404.
     let refs: Vec<(&str, Value)> = vec![
-        ("/api/v1/dossiers", json!({"leadName": "X", "leadPhone": "0622222222", "source": "WEB", "type": "BUY", "annonceId": d.annonce})),
-        ("/api/v1/parties-prenantes", json!({"dossierId": d.dossier, "role": "BANK", "firstName": "X", "lastName": "Y"})),
-        ("/api/v1/messages", json!({"dossierId": d.dossier, "channel": "PHONE", "direction": "INBOUND", "content": "x"})),
-        ("/api/v1/appointments", json!({"dossierId": d.dossier, "title": "X", "startsAt": "2030-01-10T10:00:00Z", "endsAt": "2030-01-10T11:00:00Z"})),
-        ("/api/v1/consentements", json!({"dossierId": d.dossier, "channel": "SMS", "purpose": "CONTACT", "status": "GRANTED", "source": "UI", "proof": "preuve suffisante"})),
+        (
+            "/api/v1/dossiers",
+            json!({"leadName": "X", "leadPhone": "0622222222", "source": "WEB", "type": "BUY", "annonceId": d.annonce}),
+        ),
+        (
+            "/api/v1/parties-prenantes",
+            json!({"dossierId": d.dossier, "role": "BANK", "firstName": "X", "lastName": "Y"}),
+        ),
+        (
+            "/api/v1/messages",
+            json!({"dossierId": d.dossier, "channel": "PHONE", "direction": "INBOUND", "content": "x"}),
+        ),
+        (
+            "/api/v1/appointments",
+            json!({"dossierId": d.dossier, "title": "X", "startsAt": "2030-01-10T10:00:00Z", "endsAt": "2030-01-10T11:00:00Z"}),
+        ),
+        (
+            "/api/v1/consentements",
+            json!({"dossierId": d.dossier, "channel": "SMS", "purpose": "CONTACT", "status": "GRANTED", "source": "UI", "proof": "preuve suffisante"}),
+        ),
         ("/api/v1/activities", json!({"dossierId": d.dossier, "content": "x"})),
     ];
     for (path, body) in refs {
@@ -141,12 +226,24 @@ async fn no_endpoint_leaks_another_orgs_data() {
     }
     // A Lyon dossier cannot be assigned to a user who is only a member of Paris, nor point at a
     // Paris annonce in an appointment.
-    let lyon_dossier = post(&app, &admin, lyon, "/api/v1/dossiers", json!({"leadName": "Lyonnais", "leadEmail": "l@exemple.fr", "source": "WEB", "type": "BUY"})).await;
+    let lyon_dossier = post(
+        &app,
+        &admin,
+        lyon,
+        "/api/v1/dossiers",
+        json!({"leadName": "Lyonnais", "leadEmail": "l@exemple.fr", "source": "WEB", "type": "BUY"}),
+    )
+    .await;
     let manager = app.login("manager@demo.atlas").await;
-    let me: Value = app.client.get(app.url("/api/v1/me")).bearer_auth(&manager).send().await.unwrap().json().await.unwrap();
+    let me: Value =
+        app.client.get(app.url("/api/v1/me")).bearer_auth(&manager).send().await.unwrap().json().await.unwrap();
     let paris_manager = me["user"]["id"].as_str().unwrap();
-    let res = app.req(Method::PATCH, &format!("/api/v1/dossiers/{}/assign", id(&lyon_dossier)), &admin, lyon)
-        .json(&json!({"userId": paris_manager})).send().await.unwrap();
+    let res = app
+        .req(Method::PATCH, &format!("/api/v1/dossiers/{}/assign", id(&lyon_dossier)), &admin, lyon)
+        .json(&json!({"userId": paris_manager}))
+        .send()
+        .await
+        .unwrap();
     problem(res, 404, "NOT_FOUND").await;
     let res = app.req(Method::POST, "/api/v1/dossiers", &admin, lyon)
         .json(&json!({"leadName": "X", "leadEmail": "x2@exemple.fr", "source": "WEB", "type": "BUY", "assignedToUserId": paris_manager}))
@@ -186,7 +283,11 @@ async fn no_endpoint_leaks_another_orgs_data() {
         }
         assert!(!text.contains("Léa Martin"), "GET {path} leaks the Paris lead");
     }
-    let res = app.req(Method::GET, &format!("/api/v1/consentements?dossierId={}", d.dossier), &admin, lyon).send().await.unwrap();
+    let res = app
+        .req(Method::GET, &format!("/api/v1/consentements?dossierId={}", d.dossier), &admin, lyon)
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     assert!(status == 404 || !text.contains(&d.consent), "consents leak: {text}");

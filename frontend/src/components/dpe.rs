@@ -151,13 +151,7 @@ pub fn DpeScaleView(scale: DpeScale, class: Option<EnergyClass>) -> impl IntoVie
             let y = i as f64 * (row + gap);
             let bw = 90.0 + i as f64 * 22.0;
             let arrow = 10.0;
-            let path = format!(
-                "M0 {y} L{bw} {y} L{} {} L{bw} {} L0 {} Z",
-                bw + arrow,
-                y + row / 2.0,
-                y + row,
-                y + row
-            );
+            let path = format!("M0 {y} L{bw} {y} L{} {} L{bw} {} L0 {} Z", bw + arrow, y + row / 2.0, y + row, y + row);
             let range = class_range(scale, *c);
             view! {
                 <g class="dpe-band" class:dpe-band--selected=selected>

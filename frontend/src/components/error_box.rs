@@ -7,10 +7,7 @@ use crate::labels::{api_field_label, api_field_message, field_error_line};
 /// An API error: its French message, the field errors of a `VALIDATION_ERROR`, and a retry
 /// button when the caller gives `on_retry`. A 401 ends the session (back to the login page).
 #[component]
-pub fn ErrorBox(
-    error: ApiError,
-    #[prop(optional, into)] on_retry: Option<Callback<()>>,
-) -> impl IntoView {
+pub fn ErrorBox(error: ApiError, #[prop(optional, into)] on_retry: Option<Callback<()>>) -> impl IntoView {
     if error.is_unauthorized() {
         let expire = use_session_expiry();
         Effect::new(move |_| expire());

@@ -40,7 +40,11 @@ fn period_start(day: &str) -> js_sys::Date {
 fn shifted(day: &str, days: i32) -> String {
     let base = period_start(day);
     // The Date constructor carries day overflow and underflow into the month and year.
-    let d = js_sys::Date::new_with_year_month_day(base.get_full_year(), base.get_month() as i32, base.get_date() as i32 + days);
+    let d = js_sys::Date::new_with_year_month_day(
+        base.get_full_year(),
+        base.get_month() as i32,
+        base.get_date() as i32 + days,
+    );
     format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 

@@ -1,7 +1,9 @@
 //! `/`: the dashboard — KPI cards and charts (new dossiers over time, funnel, sources, top
 //! annonces) for a period of 7, 30 or 90 days or custom dates (PRODUCT.md §11, docs/dashboard.md).
 
-use atlas_shared_types::dashboard::{DashboardList, FunnelStepDto, KpisDto, SourceStatsDto, TimeseriesDto, TopAnnonceDto};
+use atlas_shared_types::dashboard::{
+    DashboardList, FunnelStepDto, KpisDto, SourceStatsDto, TimeseriesDto, TopAnnonceDto,
+};
 use atlas_shared_types::dossier::{DossierSource, DossierStatus};
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
@@ -22,7 +24,10 @@ use crate::labels::{dossier_source_label, dossier_status_label};
 pub enum Period {
     /// The last `n` days, today included.
     LastDays(i64),
-    Custom { from: NaiveDate, to: NaiveDate },
+    Custom {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
 }
 
 impl Period {
@@ -37,7 +42,11 @@ impl Period {
     /// `day` up to 31 days, else `week` (at most ~13 bars for 90 days).
     pub fn default_interval(self, today: NaiveDate) -> &'static str {
         let (from, to) = self.range(today);
-        if (to - from).num_days() < 31 { "day" } else { "week" }
+        if (to - from).num_days() < 31 {
+            "day"
+        } else {
+            "week"
+        }
     }
 }
 
@@ -86,8 +95,7 @@ pub fn Dashboard() -> impl IntoView {
     let period = RwSignal::new(Period::LastDays(30));
     let interval = RwSignal::new(None::<&'static str>);
     let base_query = Memo::new(move |_| period_query(period.get(), today, &[]));
-    let effective_interval =
-        Memo::new(move |_| interval.get().unwrap_or_else(|| period.get().default_interval(today)));
+    let effective_interval = Memo::new(move |_| interval.get().unwrap_or_else(|| period.get().default_interval(today)));
     let series_query = Memo::new(move |_| {
         period_query(period.get(), today, &[("metric", "newDossiers"), ("interval", effective_interval.get())])
     });
@@ -258,7 +266,12 @@ fn KpiCards(k: KpisDto) -> impl IntoView {
         ("kpi-open", "Dossiers ouverts", fr_int(k.open_dossiers), Some("en fin de période")),
         ("kpi-won", "Gagnés", fr_int(k.won_dossiers), None),
         ("kpi-lost", "Perdus", fr_int(k.lost_dossiers), None),
-        ("kpi-conversion", "Taux de conversion", opt(k.conversion_rate, fr_percent), Some("gagnés / (gagnés + perdus)")),
+        (
+            "kpi-conversion",
+            "Taux de conversion",
+            opt(k.conversion_rate, fr_percent),
+            Some("gagnés / (gagnés + perdus)"),
+        ),
         ("kpi-appointments", "Rendez-vous", fr_int(k.appointments_scheduled), None),
         ("kpi-inbound", "Messages entrants", fr_int(k.inbound_messages), None),
         ("kpi-outbound", "Messages sortants", fr_int(k.outbound_messages), None),
@@ -312,8 +325,11 @@ fn funnel_view(f: DashboardList<FunnelStepDto>) -> AnyView {
     if f.items.first().is_none_or(|s| s.count == 0) {
         return view! { <EmptyState title="Aucun dossier créé sur cette période." /> }.into_any();
     }
-    let steps: Vec<FunnelStep> =
-        f.items.iter().map(|s| FunnelStep { label: wire_label::<DossierStatus>(&s.status, dossier_status_label), count: s.count }).collect();
+    let steps: Vec<FunnelStep> = f
+        .items
+        .iter()
+        .map(|s| FunnelStep { label: wire_label::<DossierStatus>(&s.status, dossier_status_label), count: s.count })
+        .collect();
     view! { <FunnelChart steps label="Entonnoir de conversion des dossiers" testid="funnel-svg" /> }.into_any()
 }
 

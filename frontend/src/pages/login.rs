@@ -40,22 +40,15 @@ pub fn validate(email: &str, password: &str) -> FormErrors {
         } else {
             None
         },
-        password: password
-            .is_empty()
-            .then(|| "Saisissez votre mot de passe.".to_owned()),
+        password: password.is_empty().then(|| "Saisissez votre mot de passe.".to_owned()),
         form: None,
     }
 }
 
 /// What the form shows for an error of `POST /auth/login`.
 pub fn errors_of(error: &ApiError) -> FormErrors {
-    if error.code() == Some("INVALID_CREDENTIALS")
-        || (error.status() == Some(401) && error.code().is_none())
-    {
-        return FormErrors {
-            form: Some(INVALID_CREDENTIALS_MESSAGE.to_owned()),
-            ..Default::default()
-        };
+    if error.code() == Some("INVALID_CREDENTIALS") || (error.status() == Some(401) && error.code().is_none()) {
+        return FormErrors { form: Some(INVALID_CREDENTIALS_MESSAGE.to_owned()), ..Default::default() };
     }
     if let ApiError::Problem(problem) = error {
         if let Some(field_errors) = problem.errors.as_ref().filter(|e| !e.is_empty()) {
@@ -84,10 +77,7 @@ pub fn errors_of(error: &ApiError) -> FormErrors {
             return out;
         }
     }
-    FormErrors {
-        form: Some(error.to_string()),
-        ..Default::default()
-    }
+    FormErrors { form: Some(error.to_string()), ..Default::default() }
 }
 
 #[component]
@@ -123,11 +113,7 @@ fn LoginForm() -> impl IntoView {
         let password_value = password.get_untracked();
         let checked = validate(&email_value, &password_value);
         if !checked.is_empty() {
-            let target = if checked.email.is_some() {
-                email_ref
-            } else {
-                password_ref
-            };
+            let target = if checked.email.is_some() { email_ref } else { password_ref };
             errors.set(checked);
             if let Some(input) = target.get_untracked() {
                 let _ = input.focus();
@@ -137,32 +123,19 @@ fn LoginForm() -> impl IntoView {
         errors.set(FormErrors::default());
         busy.set(true);
         let navigate = navigate.clone();
-        let request = LoginRequest {
-            email: email_value,
-            password: password_value,
-        };
+        let request = LoginRequest { email: email_value, password: password_value };
         spawn_local(async move {
             let result = api::login(&request).await;
             busy.set(false);
             match result {
-                Ok(LoginResponse {
-                    access_token,
-                    memberships,
-                    ..
-                }) => {
+                Ok(LoginResponse { access_token, memberships, .. }) => {
                     let member_of: Vec<_> = memberships.iter().map(|m| m.org_id).collect();
                     // The previous organisation, or the only one; with several and no previous
                     // choice the shell shows the organisation picker (PRODUCT.md §13).
                     let org = reconciled_org(session.org_id_untracked(), &member_of);
                     session.sign_in(&access_token, org);
                     let next = query.with_untracked(|q| safe_next(q.get("next").as_deref()));
-                    navigate(
-                        &next,
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
+                    navigate(&next, NavigateOptions { replace: true, ..Default::default() });
                 }
                 Err(error) => {
                     password.set(String::new());
@@ -291,14 +264,8 @@ mod tests {
             400,
             "VALIDATION_ERROR",
             Some(vec![
-                FieldError {
-                    field: "email".into(),
-                    message: "trop long".into(),
-                },
-                FieldError {
-                    field: "other".into(),
-                    message: "inconnu".into(),
-                },
+                FieldError { field: "email".into(), message: "trop long".into() },
+                FieldError { field: "other".into(), message: "inconnu".into() },
             ]),
         ));
         assert_eq!(e.email.as_deref(), Some("trop long"));

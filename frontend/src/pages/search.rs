@@ -44,8 +44,13 @@ pub fn search_path(q: &str, types: &str, page: u32) -> String {
     format!("/search{}", api::query(&pairs))
 }
 
-const TYPES: [(&str, &str); 5] =
-    [("", "Tout"), ("ANNONCE", "Annonces"), ("DOSSIER", "Dossiers"), ("PARTIE", "Parties prenantes"), ("MESSAGE", "Messages")];
+const TYPES: [(&str, &str); 5] = [
+    ("", "Tout"),
+    ("ANNONCE", "Annonces"),
+    ("DOSSIER", "Dossiers"),
+    ("PARTIE", "Parties prenantes"),
+    ("MESSAGE", "Messages"),
+];
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
@@ -169,7 +174,8 @@ fn SearchResults(p: Page<SearchHitDto>, q: Memo<String>, types: Memo<String>) ->
             }
         })
         .collect_view();
-    let go = move |page: u32| navigate(&search_path(&q.get_untracked(), &types.get_untracked(), page), Default::default());
+    let go =
+        move |page: u32| navigate(&search_path(&q.get_untracked(), &types.get_untracked(), page), Default::default());
     let go2 = go.clone();
     view! {
         <p class="muted" data-testid="search-count" aria-live="polite">

@@ -1,7 +1,9 @@
 //! `/settings` (ADMIN): users and roles, WhatsApp configuration (secrets write-only), WhatsApp
 //! templates, data retention. Other roles see a read-only notice.
 
-use atlas_shared_types::whatsapp_config::{WhatsappSettingsDto, WhatsappSettingsRequest, WhatsappTemplateDto, WhatsappTemplateRequest};
+use atlas_shared_types::whatsapp_config::{
+    WhatsappSettingsDto, WhatsappSettingsRequest, WhatsappTemplateDto, WhatsappTemplateRequest,
+};
 use atlas_shared_types::{CreateUserRequest, FieldError, MemberDto, Page, Role, UpdateUserRequest};
 use leptos::prelude::*;
 
@@ -40,18 +42,15 @@ pub fn placeholder_count(body: &str) -> u32 {
 /// The message of a failed write: field errors listed, else the problem's text.
 fn write_error(e: &ApiError) -> String {
     match e {
-        ApiError::Problem(p) if p.errors.as_ref().is_some_and(|v| !v.is_empty()) => p
-            .errors
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .map(field_error_line)
-            .collect::<Vec<_>>()
-            .join(" ; "),
+        ApiError::Problem(p) if p.errors.as_ref().is_some_and(|v| !v.is_empty()) => {
+            p.errors.as_deref().unwrap_or_default().iter().map(field_error_line).collect::<Vec<_>>().join(" ; ")
+        }
         ApiError::Problem(p) if p.code == "VERSION_CONFLICT" => {
             "Modifié entre-temps par quelqu'un d'autre : rechargez la page puis réessayez.".to_owned()
         }
-        ApiError::Problem(p) if p.code == "CONFLICT" => format!("Conflit : {}", p.detail.clone().unwrap_or_else(|| p.title.clone())),
+        ApiError::Problem(p) if p.code == "CONFLICT" => {
+            format!("Conflit : {}", p.detail.clone().unwrap_or_else(|| p.title.clone()))
+        }
         _ => e.to_string(),
     }
 }
@@ -258,7 +257,11 @@ fn WhatsappSection() -> impl IntoView {
             app_secret: secret.get_untracked().trim().to_owned(),
             verify_token: verify.get_untracked().trim().to_owned(),
         };
-        if body.phone_number_id.is_empty() || body.access_token.is_empty() || body.app_secret.is_empty() || body.verify_token.is_empty() {
+        if body.phone_number_id.is_empty()
+            || body.access_token.is_empty()
+            || body.app_secret.is_empty()
+            || body.verify_token.is_empty()
+        {
             message.set(Some((false, "Les quatre champs sont obligatoires (les secrets ne sont jamais réaffichés : saisissez-les à nouveau).".to_owned())));
             return;
         }
@@ -584,7 +587,9 @@ mod retention_ui {
         }
         match t.parse::<i64>() {
             Ok(n) if (min..=DAYS_MAX).contains(&n) => Ok(Some(n)),
-            _ => Err(format!("un nombre entier de jours entre {min} et {DAYS_MAX}, ou vide pour conserver indéfiniment")),
+            _ => {
+                Err(format!("un nombre entier de jours entre {min} et {DAYS_MAX}, ou vide pour conserver indéfiniment"))
+            }
         }
     }
 

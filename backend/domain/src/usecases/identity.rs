@@ -5,12 +5,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::error::{DomainError, DomainResult, FieldViolation};
-use crate::identity::{
-    normalize_email, validate_display_name, validate_new_password, Actor, Capability, Role, UserId,
-};
+use crate::identity::{normalize_email, validate_display_name, validate_new_password, Actor, Capability, Role, UserId};
 use crate::ports::{
-    AuditLog, IdentityStore, IssuedToken, MemberView, MembershipView, NewAuditEvent, PasswordHasher,
-    TokenIssuer, UserRecord,
+    AuditLog, IdentityStore, IssuedToken, MemberView, MembershipView, NewAuditEvent, PasswordHasher, TokenIssuer,
+    UserRecord,
 };
 
 pub struct LoginOutcome {
@@ -152,8 +150,8 @@ pub fn update_member(
 ) -> DomainResult<MemberView> {
     actor.require(Capability::Administer)?;
     let before = store.member(actor.org_id, user)?.ok_or(DomainError::NotFound)?;
-    let loses_admin = before.role == Role::Admin
-        && (change.role.is_some_and(|r| r != Role::Admin) || change.active == Some(false));
+    let loses_admin =
+        before.role == Role::Admin && (change.role.is_some_and(|r| r != Role::Admin) || change.active == Some(false));
     if loses_admin && store.count_admins(actor.org_id)? <= 1 {
         return Err(DomainError::Conflict("the organisation must keep at least one active ADMIN".into()));
     }

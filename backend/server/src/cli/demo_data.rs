@@ -17,13 +17,34 @@ use crate::db::schema::{
 };
 
 const FIRST: [&str; 24] = [
-    "Camille", "Léa", "Manon", "Chloé", "Inès", "Jade", "Louise", "Emma", "Sarah", "Juliette", "Zoé", "Alice",
-    "Lucas", "Hugo", "Louis", "Gabriel", "Arthur", "Jules", "Nathan", "Raphaël", "Théo", "Maxime", "Antoine", "Éric",
+    "Camille", "Léa", "Manon", "Chloé", "Inès", "Jade", "Louise", "Emma", "Sarah", "Juliette", "Zoé", "Alice", "Lucas",
+    "Hugo", "Louis", "Gabriel", "Arthur", "Jules", "Nathan", "Raphaël", "Théo", "Maxime", "Antoine", "Éric",
 ];
 const LAST: [&str; 24] = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-    "Laurent", "Lefèbvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard",
-    "André", "Mercier",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèbvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
 ];
 
 pub struct OrgProfile {
@@ -37,8 +58,22 @@ pub struct OrgProfile {
 }
 
 pub const PARIS: OrgProfile = OrgProfile {
-    cities: &[("Paris", "75011"), ("Paris", "75015"), ("Paris", "75018"), ("Boulogne-Billancourt", "92100"), ("Vincennes", "94300"), ("Montreuil", "93100")],
-    streets: &["rue Oberkampf", "rue de la Convention", "rue Ordener", "avenue Jean-Baptiste Clément", "rue de Fontenay", "rue de Paris"],
+    cities: &[
+        ("Paris", "75011"),
+        ("Paris", "75015"),
+        ("Paris", "75018"),
+        ("Boulogne-Billancourt", "92100"),
+        ("Vincennes", "94300"),
+        ("Montreuil", "93100"),
+    ],
+    streets: &[
+        "rue Oberkampf",
+        "rue de la Convention",
+        "rue Ordener",
+        "avenue Jean-Baptiste Clément",
+        "rue de Fontenay",
+        "rue de Paris",
+    ],
     annonces: 40,
     dossiers: 300,
     seed: 75,
@@ -78,7 +113,13 @@ pub fn seed_org(conn: &mut PgConnection, org: Uuid, profile: &OrgProfile, agents
 }
 
 fn seed_annonces(conn: &mut PgConnection, c: &mut Ctx<'_>, p: &OrgProfile) -> QueryResult<Vec<(Uuid, &'static str)>> {
-    let kinds = [("APARTMENT", "Appartement"), ("HOUSE", "Maison"), ("APARTMENT", "Studio"), ("PARKING", "Parking"), ("COMMERCIAL", "Local commercial")];
+    let kinds = [
+        ("APARTMENT", "Appartement"),
+        ("HOUSE", "Maison"),
+        ("APARTMENT", "Studio"),
+        ("PARKING", "Parking"),
+        ("COMMERCIAL", "Local commercial"),
+    ];
     let classes = ["A", "B", "C", "D", "D", "E", "F", "G"];
     let mut out = Vec::new();
     for i in 0..p.annonces {
@@ -89,7 +130,8 @@ fn seed_annonces(conn: &mut PgConnection, c: &mut Ctx<'_>, p: &OrgProfile) -> Qu
         let rooms: i32 = if ptype == "PARKING" { 0 } else { c.rng.random_range(1..6) };
         let surface = if ptype == "PARKING" { 12.0 } else { f64::from(rooms) * c.rng.random_range(14.0..24.0_f64) };
         let surface = (surface * 10.0).round() / 10.0;
-        let price: i64 = if rent { c.rng.random_range(600..2800) * 100 } else { c.rng.random_range(150..1200) * 100_000 };
+        let price: i64 =
+            if rent { c.rng.random_range(600..2800) * 100 } else { c.rng.random_range(150..1200) * 100_000 };
         let status = match i % 10 {
             0 => "DRAFT",
             1 => "PAUSED",
@@ -126,7 +168,10 @@ fn seed_annonces(conn: &mut PgConnection, c: &mut Ctx<'_>, p: &OrgProfile) -> Qu
                 annonce::address.eq(format!("{} {street}", c.rng.random_range(1..120))),
                 annonce::postal_code.eq(postal),
                 annonce::city.eq(city),
-                annonce::features.eq(json!(["balcon", "cave", "ascenseur"].iter().take(c.rng.random_range(0..4)).collect::<Vec<_>>())),
+                annonce::features.eq(json!(["balcon", "cave", "ascenseur"]
+                    .iter()
+                    .take(c.rng.random_range(0..4))
+                    .collect::<Vec<_>>())),
                 annonce::energy_class.eq(class),
                 annonce::climate_class.eq(climate),
                 annonce::energy_cost_min.eq(class.map(|_| 600)),
@@ -137,7 +182,14 @@ fn seed_annonces(conn: &mut PgConnection, c: &mut Ctx<'_>, p: &OrgProfile) -> Qu
                 annonce::published_at.eq((status != "DRAFT").then_some(created + Duration::days(1))),
             ))
             .execute(conn)?;
-        audit(conn, c, "ANNONCE", id, json!({"reference": format!("ANN-{:06}", i + 1), "title": title, "status": status}), created)?;
+        audit(
+            conn,
+            c,
+            "ANNONCE",
+            id,
+            json!({"reference": format!("ANN-{:06}", i + 1), "title": title, "status": status}),
+            created,
+        )?;
         out.push((id, status));
     }
     set_counter(conn, c.org, "ANN", p.annonces)?;
@@ -146,7 +198,8 @@ fn seed_annonces(conn: &mut PgConnection, c: &mut Ctx<'_>, p: &OrgProfile) -> Qu
 
 /// The path through the workflow that ends in `target` (PRODUCT.md §3).
 fn path_to(target: &str, rng: &mut StdRng) -> Vec<&'static str> {
-    let qualify: Vec<&'static str> = if rng.random_bool(0.5) { vec!["QUALIFYING", "QUALIFIED"] } else { vec!["QUALIFIED"] };
+    let qualify: Vec<&'static str> =
+        if rng.random_bool(0.5) { vec!["QUALIFYING", "QUALIFIED"] } else { vec!["QUALIFIED"] };
     match target {
         "NEW" => vec![],
         "QUALIFYING" => vec!["QUALIFYING"],
@@ -160,8 +213,14 @@ fn path_to(target: &str, rng: &mut StdRng) -> Vec<&'static str> {
     }
 }
 
-fn seed_dossiers(conn: &mut PgConnection, c: &mut Ctx<'_>, p: &OrgProfile, annonces: &[(Uuid, &str)]) -> QueryResult<()> {
-    let linkable: Vec<Uuid> = annonces.iter().filter(|(_, s)| *s == "PUBLISHED" || *s == "PAUSED").map(|(id, _)| *id).collect();
+fn seed_dossiers(
+    conn: &mut PgConnection,
+    c: &mut Ctx<'_>,
+    p: &OrgProfile,
+    annonces: &[(Uuid, &str)],
+) -> QueryResult<()> {
+    let linkable: Vec<Uuid> =
+        annonces.iter().filter(|(_, s)| *s == "PUBLISHED" || *s == "PAUSED").map(|(id, _)| *id).collect();
     let statuses = ["NEW", "NEW", "QUALIFYING", "QUALIFIED", "APPOINTMENT", "WON", "LOST", "LOST"];
     let sources = ["WEB", "PHONE", "WHATSAPP", "EMAIL", "WALK_IN", "PORTAL", "PORTAL", "REFERRAL"];
     let types = ["BUY", "BUY", "RENT", "SELL", "LET"];
@@ -243,9 +302,20 @@ fn seed_dossiers(conn: &mut PgConnection, c: &mut Ctx<'_>, p: &OrgProfile, annon
     Ok(())
 }
 
-fn seed_appointment(conn: &mut PgConnection, c: &mut Ctx<'_>, dossier_id: Uuid, annonce_id: Option<Uuid>, assignee: Uuid, at: DateTime<Utc>) -> QueryResult<()> {
+fn seed_appointment(
+    conn: &mut PgConnection,
+    c: &mut Ctx<'_>,
+    dossier_id: Uuid,
+    annonce_id: Option<Uuid>,
+    assignee: Uuid,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
     // Half of them in the next two weeks, at office hours.
-    let start = if c.rng.random_bool(0.5) { c.now + Duration::hours(c.rng.random_range(24..24 * 14)) } else { at + Duration::days(2) };
+    let start = if c.rng.random_bool(0.5) {
+        c.now + Duration::hours(c.rng.random_range(24..24 * 14))
+    } else {
+        at + Duration::days(2)
+    };
     let start = start.date_naive().and_hms_opt(c.rng.random_range(9..18), 0, 0).map(|t| t.and_utc()).unwrap_or(start);
     let status = if start < c.now { "DONE" } else { "SCHEDULED" };
     diesel::insert_into(appointment::table)
@@ -265,7 +335,12 @@ fn seed_appointment(conn: &mut PgConnection, c: &mut Ctx<'_>, dossier_id: Uuid, 
     act(conn, c, dossier_id, "APPOINTMENT", "Visite planifiée".to_string(), at)
 }
 
-fn seed_conversation(conn: &mut PgConnection, c: &mut Ctx<'_>, dossier_id: Uuid, created: DateTime<Utc>) -> QueryResult<()> {
+fn seed_conversation(
+    conn: &mut PgConnection,
+    c: &mut Ctx<'_>,
+    dossier_id: Uuid,
+    created: DateTime<Utc>,
+) -> QueryResult<()> {
     let granted = c.rng.random_bool(0.7);
     diesel::insert_into(consent::table)
         .values((
@@ -280,7 +355,14 @@ fn seed_conversation(conn: &mut PgConnection, c: &mut Ctx<'_>, dossier_id: Uuid,
             consent::captured_at.eq(created),
         ))
         .execute(conn)?;
-    act(conn, c, dossier_id, "CONSENT", format!("Consentement WhatsApp : {}", if granted { "accordé" } else { "refusé" }), created)?;
+    act(
+        conn,
+        c,
+        dossier_id,
+        "CONSENT",
+        format!("Consentement WhatsApp : {}", if granted { "accordé" } else { "refusé" }),
+        created,
+    )?;
     let lines = [
         ("INBOUND", "Bonjour, le bien est-il toujours disponible ?"),
         ("OUTBOUND", "Bonjour, oui il l'est. Souhaitez-vous organiser une visite ?"),
@@ -303,13 +385,23 @@ fn seed_conversation(conn: &mut PgConnection, c: &mut Ctx<'_>, dossier_id: Uuid,
                 message::occurred_at.eq(at),
             ))
             .execute(conn)?;
-        act(conn, c, dossier_id, "MESSAGE", format!("Message {} ({channel})", if *direction == "INBOUND" { "reçu" } else { "envoyé" }), at)?;
+        act(
+            conn,
+            c,
+            dossier_id,
+            "MESSAGE",
+            format!("Message {} ({channel})", if *direction == "INBOUND" { "reçu" } else { "envoyé" }),
+            at,
+        )?;
     }
     Ok(())
 }
 
 fn seed_party(conn: &mut PgConnection, c: &mut Ctx<'_>, dossier_id: Uuid, i: usize) -> QueryResult<()> {
-    let (role, first, last) = *pick(&mut c.rng, &[("NOTARY", "Maître", "Lambert"), ("BANK", "Crédit", "Mutuel"), ("CO_BORROWER", "Paul", "Marchand")]);
+    let (role, first, last) = *pick(
+        &mut c.rng,
+        &[("NOTARY", "Maître", "Lambert"), ("BANK", "Crédit", "Mutuel"), ("CO_BORROWER", "Paul", "Marchand")],
+    );
     diesel::insert_into(party::table)
         .values((
             party::org_id.eq(c.org),
@@ -325,7 +417,14 @@ fn seed_party(conn: &mut PgConnection, c: &mut Ctx<'_>, dossier_id: Uuid, i: usi
     act(conn, c, dossier_id, "PARTY", format!("Partie prenante ajoutée : {first} {last}"), at)
 }
 
-fn act(conn: &mut PgConnection, c: &Ctx<'_>, dossier_id: Uuid, kind: &str, content: String, at: DateTime<Utc>) -> QueryResult<()> {
+fn act(
+    conn: &mut PgConnection,
+    c: &Ctx<'_>,
+    dossier_id: Uuid,
+    kind: &str,
+    content: String,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::insert_into(activity::table)
         .values((
             activity::org_id.eq(c.org),
@@ -343,7 +442,14 @@ fn act(conn: &mut PgConnection, c: &Ctx<'_>, dossier_id: Uuid, kind: &str, conte
     Ok(())
 }
 
-fn audit(conn: &mut PgConnection, c: &Ctx<'_>, entity_type: &str, id: Uuid, after: serde_json::Value, at: DateTime<Utc>) -> QueryResult<()> {
+fn audit(
+    conn: &mut PgConnection,
+    c: &Ctx<'_>,
+    entity_type: &str,
+    id: Uuid,
+    after: serde_json::Value,
+    at: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::insert_into(audit_event::table)
         .values((
             audit_event::org_id.eq(c.org),

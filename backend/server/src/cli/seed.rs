@@ -31,7 +31,13 @@ pub const DEMO_USERS: [DemoUser; 4] = [
 ];
 
 /// Finds the user by email or creates it with `password`; an existing user's password is kept.
-fn ensure_user(db: &mut Db<'_>, hasher: &Argon2Hasher, email: &str, name: &str, password: &str) -> Result<UserId, DomainError> {
+fn ensure_user(
+    db: &mut Db<'_>,
+    hasher: &Argon2Hasher,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<UserId, DomainError> {
     let email = normalize_email(email).map_err(|v| DomainError::Validation(vec![v]))?;
     if let Some(u) = db.find_user_by_email(&email)? {
         return Ok(u.id);
@@ -54,8 +60,14 @@ fn ensure_member(db: &mut Db<'_>, org: OrgId, user: UserId, role: Role) -> Resul
     Ok(())
 }
 
-pub fn create_org(conn: &mut PgConnection, name: &str, admin_email: &str, admin_password: &str) -> anyhow::Result<Uuid> {
-    atlas_domain::identity::validate_new_password(admin_password).map_err(|v| anyhow::anyhow!("{}: {}", v.field, v.message))?;
+pub fn create_org(
+    conn: &mut PgConnection,
+    name: &str,
+    admin_email: &str,
+    admin_password: &str,
+) -> anyhow::Result<Uuid> {
+    atlas_domain::identity::validate_new_password(admin_password)
+        .map_err(|v| anyhow::anyhow!("{}: {}", v.field, v.message))?;
     let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("{e}"))?;
     let org = conn
         .transaction::<_, TxError, _>(|c| {

@@ -90,11 +90,8 @@ impl IdentityStore for Db<'_> {
     }
 
     fn list_members(&mut self, org: OrgId, page: u32, size: u32) -> DomainResult<(Vec<MemberView>, u64)> {
-        let total: i64 = membership::table
-            .filter(membership::org_id.eq(org.0))
-            .count()
-            .get_result(self.conn)
-            .map_err(infra)?;
+        let total: i64 =
+            membership::table.filter(membership::org_id.eq(org.0)).count().get_result(self.conn).map_err(infra)?;
         let rows: Vec<MemberTuple> = membership::table
             .inner_join(app_user::table)
             .filter(membership::org_id.eq(org.0))

@@ -15,11 +15,11 @@ pub mod messages;
 pub mod ops;
 pub mod outbound;
 pub mod parties;
-pub mod schema;
 pub mod retention;
+pub mod schema;
+pub mod search;
 pub mod whatsapp_config;
 pub mod whatsapp_inbound;
-pub mod search;
 
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
@@ -35,22 +35,16 @@ pub type PgConn = PooledConnection<ConnectionManager<PgConnection>>;
 
 pub fn build_pool(url: &str, size: u32) -> anyhow::Result<PgPool> {
     let manager = ConnectionManager::<PgConnection>::new(url);
-    Ok(Pool::builder()
-        .max_size(size)
-        .connection_timeout(std::time::Duration::from_secs(10))
-        .build(manager)?)
+    Ok(Pool::builder().max_size(size).connection_timeout(std::time::Duration::from_secs(10)).build(manager)?)
 }
 
 pub fn run_migrations(conn: &mut PgConnection) -> anyhow::Result<usize> {
-    let applied = conn
-        .run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    let applied = conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     Ok(applied.len())
 }
 
 pub fn has_pending_migrations(conn: &mut PgConnection) -> anyhow::Result<bool> {
-    conn.has_pending_migration(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migration check failed: {e}"))
+    conn.has_pending_migration(MIGRATIONS).map_err(|e| anyhow::anyhow!("migration check failed: {e}"))
 }
 
 /// The unit of work handed to use cases: one connection inside one open transaction.

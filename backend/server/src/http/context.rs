@@ -63,7 +63,11 @@ fn org_header(req: &HttpRequest) -> Result<OrgId, ApiError> {
         .and_then(|v| Uuid::parse_str(v.trim()).ok())
         .map(OrgId)
         .ok_or_else(|| {
-            ApiError::new(StatusCode::BAD_REQUEST, "ORG_HEADER_REQUIRED", "the X-Org-Id header must name an organisation (UUID)")
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "ORG_HEADER_REQUIRED",
+                "the X-Org-Id header must name an organisation (UUID)",
+            )
         })
 }
 

@@ -8,8 +8,8 @@ pub mod middleware;
 pub mod pagination;
 pub mod problem;
 pub mod query;
-pub mod span;
 pub mod spa;
+pub mod span;
 pub mod state;
 pub mod versioning;
 

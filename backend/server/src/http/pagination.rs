@@ -37,7 +37,10 @@ pub fn page_request(pairs: &[(String, String)], sortable: &[&str]) -> Result<Pag
         Some(v) => match v.parse::<u32>() {
             Ok(s) if (1..=MAX_SIZE).contains(&s) => s,
             _ => {
-                errors.push(FieldError { field: "size".into(), message: format!("must be an integer between 1 and {MAX_SIZE}") });
+                errors.push(FieldError {
+                    field: "size".into(),
+                    message: format!("must be an integer between 1 and {MAX_SIZE}"),
+                });
                 DEFAULT_SIZE
             }
         },

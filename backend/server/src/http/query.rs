@@ -147,7 +147,8 @@ mod tests {
 
     #[test]
     fn collects_every_bad_parameter() {
-        let mut q = Query::parse("status=NOPE&annonceId=xyz&minPrice=abc&size=500&q=%20villa%20").unwrap_or_else(|_| panic!());
+        let mut q =
+            Query::parse("status=NOPE&annonceId=xyz&minPrice=abc&size=500&q=%20villa%20").unwrap_or_else(|_| panic!());
         assert_eq!(q.enumeration("status", parse_bool, &["A"]), None);
         assert_eq!(q.uuid("annonceId"), None);
         assert_eq!(q.number("minPrice"), None);

@@ -21,20 +21,17 @@ pub fn configure(static_dir: PathBuf) -> impl FnOnce(&mut web::ServiceConfig) {
             return;
         }
         let fallback = index.clone();
-        cfg.service(
-            Files::new("/", &static_dir)
-                .index_file("index.html")
-                .prefer_utf8(true)
-                .default_handler(fn_service(move |req: ServiceRequest| {
-                    let index = fallback.clone();
-                    async move {
-                        let (req, _) = req.into_parts();
-                        let mut res = NamedFile::open(index)?.into_response(&req);
-                        res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-                        Ok(ServiceResponse::new(req, res))
-                    }
-                })),
-        );
+        cfg.service(Files::new("/", &static_dir).index_file("index.html").prefer_utf8(true).default_handler(
+            fn_service(move |req: ServiceRequest| {
+                let index = fallback.clone();
+                async move {
+                    let (req, _) = req.into_parts();
+                    let mut res = NamedFile::open(index)?.into_response(&req);
+                    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                    Ok(ServiceResponse::new(req, res))
+                }
+            }),
+        ));
     }
 }
 

@@ -103,7 +103,11 @@ pub fn fmt_coord(v: f64) -> String {
     let r = (v * 100.0).round() / 100.0;
     let s = format!("{r:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_owned() } else { s.to_owned() }
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
 }
 
 /// `M x0 y0 L x1 y1 …` through the points; empty for no point.
@@ -138,18 +142,12 @@ pub fn area_path(points: &[(f64, f64)], baseline: f64) -> String {
 
 /// A trapezoid centred on `cx`: top width `w_top` at `y`, bottom width `w_bottom` at `y + h`.
 pub fn trapezoid_path(cx: f64, y: f64, w_top: f64, w_bottom: f64, h: f64) -> String {
-    let p = [
-        (cx - w_top / 2.0, y),
-        (cx + w_top / 2.0, y),
-        (cx + w_bottom / 2.0, y + h),
-        (cx - w_bottom / 2.0, y + h),
-    ];
+    let p = [(cx - w_top / 2.0, y), (cx + w_top / 2.0, y), (cx + w_bottom / 2.0, y + h), (cx - w_bottom / 2.0, y + h)];
     format!("{} Z", line_path(&p))
 }
 
-const MONTHS_SHORT: [&str; 12] = [
-    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-];
+const MONTHS_SHORT: [&str; 12] =
+    ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
 
 /// `3 janv.`, `14 juil.` — the French short form used on axes.
 pub fn fr_short_date(d: NaiveDate) -> String {
@@ -178,7 +176,11 @@ pub fn fr_int(v: i64) -> String {
         }
         out.push(c);
     }
-    if v < 0 { format!("-{out}") } else { out }
+    if v < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
 }
 
 /// A number with at most `decimals` decimals, French style (`3,5`, `12 345,25`); trailing zeros

@@ -16,10 +16,7 @@ use geometry::{
 /// True on narrow screens (< 600 px): charts then use a narrower viewBox, so their text stays
 /// readable instead of being scaled down.
 pub fn narrow_viewport() -> bool {
-    web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|v| v.as_f64())
-        .is_some_and(|w| w < 600.0)
+    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < 600.0)
 }
 
 /// One point of a time series.
@@ -77,7 +74,13 @@ pub fn TimeSeriesChart(
         })
         .collect_view();
 
-    let max_labels = if narrow { 4 } else if wide { 10 } else { 6 };
+    let max_labels = if narrow {
+        4
+    } else if wide {
+        10
+    } else {
+        6
+    };
     let (marks, x_of): (AnyView, Box<dyn Fn(usize) -> f64>) = match kind {
         SeriesKind::Bar => {
             let bars = points
@@ -97,10 +100,13 @@ pub fn TimeSeriesChart(
                 })
                 .collect_view()
                 .into_any();
-            (bars, Box::new(move |i| {
-                let (bx, bw) = band(i, n, x0, x1, 0.25);
-                bx + bw / 2.0
-            }))
+            (
+                bars,
+                Box::new(move |i| {
+                    let (bx, bw) = band(i, n, x0, x1, 0.25);
+                    bx + bw / 2.0
+                }),
+            )
         }
         SeriesKind::Line => {
             let xy: Vec<(f64, f64)> =

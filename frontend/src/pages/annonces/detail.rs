@@ -95,7 +95,9 @@ fn AnnonceView(a: AnnonceDto) -> impl IntoView {
         move |to: AnnonceStatus| {
             if to == AnnonceStatus::Archived {
                 let ok = web_sys::window()
-                    .and_then(|w| w.confirm_with_message("Archiver cette annonce ? Elle ne pourra plus être publiée.").ok())
+                    .and_then(|w| {
+                        w.confirm_with_message("Archiver cette annonce ? Elle ne pourra plus être publiée.").ok()
+                    })
                     .unwrap_or(false);
                 if !ok {
                     return;

@@ -15,8 +15,7 @@ use crate::components::dpe::{class_letter, CLASSES};
 use crate::components::{ErrorBox, Loading};
 use crate::format::wire;
 use crate::labels::{
-    api_field_label, api_field_message, property_type_label, transaction_type_label, PROPERTY_TYPES,
-    TRANSACTION_TYPES,
+    api_field_label, api_field_message, property_type_label, transaction_type_label, PROPERTY_TYPES, TRANSACTION_TYPES,
 };
 use crate::layout::use_role;
 use crate::roles::can_write;

@@ -141,11 +141,7 @@ fn opt_text(s: &str) -> Option<String> {
 
 /// Splits the features input (lines or commas).
 pub fn parse_features(raw: &str) -> Vec<String> {
-    raw.split(['\n', ','])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    raw.split(['\n', ',']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// Checks every field as the server would and builds the request body; all problems at once.
@@ -160,7 +156,10 @@ pub fn validate(v: &AnnonceFormValues) -> Result<CreateAnnonceRequest, Vec<Field
     }
     let description = opt_text(&v.description);
     if description.as_deref().is_some_and(|d| d.chars().count() > DESCRIPTION_MAX) {
-        c.err("description", format!("au plus {} caractères", crate::components::charts::geometry::fr_int(DESCRIPTION_MAX as i64)));
+        c.err(
+            "description",
+            format!("au plus {} caractères", crate::components::charts::geometry::fr_int(DESCRIPTION_MAX as i64)),
+        );
     }
     let transaction_type = from_wire::<TransactionType>(&v.transaction_type);
     if transaction_type.is_none() {
@@ -433,7 +432,8 @@ mod tests {
         let v = AnnonceFormValues { property_type: "LAND".into(), ..valid() };
         let r = validate(&v).unwrap_or_default();
         assert_eq!(publish_missing(&r), vec!["description", "price", "surfaceM2", "city"]);
-        let v = AnnonceFormValues { energy_class: "NOT_SUBJECT".into(), climate_class: "NOT_SUBJECT".into(), ..valid() };
+        let v =
+            AnnonceFormValues { energy_class: "NOT_SUBJECT".into(), climate_class: "NOT_SUBJECT".into(), ..valid() };
         let r = validate(&v).unwrap_or_default();
         assert_eq!(publish_missing(&r), vec!["description", "price", "surfaceM2", "city"]);
     }

@@ -33,11 +33,9 @@ async fn load_board() -> Result<Board, ApiError> {
     let mut cards = Vec::new();
     let mut totals = HashMap::new();
     for status in DOSSIER_STATUSES {
-        let page: Page<DossierDto> = api::get(&format!(
-            "/dossiers?status={}&size={COLUMN_SIZE}&sort=lastActivityAt,desc",
-            wire(&status)
-        ))
-        .await?;
+        let page: Page<DossierDto> =
+            api::get(&format!("/dossiers?status={}&size={COLUMN_SIZE}&sort=lastActivityAt,desc", wire(&status)))
+                .await?;
         totals.insert(status, page.total_items);
         cards.extend(page.items);
     }
@@ -180,20 +178,18 @@ fn BoardView(initial: Board) -> impl IntoView {
         .map(|&status| {
             let allowed_here = move || {
                 drag.with(|d| {
-                    d.as_ref()
-                        .and_then(|d| d.allowed.as_ref())
-                        .is_some_and(|a| a.iter().any(|t| t.to == status))
+                    d.as_ref().and_then(|d| d.allowed.as_ref()).is_some_and(|a| a.iter().any(|t| t.to == status))
                 })
             };
             let forbidden_here = move || {
                 drag.with(|d| {
                     d.as_ref().is_some_and(|d| {
-                        d.from != status
-                            && d.allowed.as_ref().is_some_and(|a| !a.iter().any(|t| t.to == status))
+                        d.from != status && d.allowed.as_ref().is_some_and(|a| !a.iter().any(|t| t.to == status))
                     })
                 })
             };
-            let loading_here = move || drag.with(|d| d.as_ref().is_some_and(|d| d.allowed.is_none() && d.from != status));
+            let loading_here =
+                move || drag.with(|d| d.as_ref().is_some_and(|d| d.allowed.is_none() && d.from != status));
             let on_dragover = move |ev: DragEvent| {
                 // Accepting the drop = preventing the default; forbidden columns do not.
                 if allowed_here() || loading_here() {
@@ -205,9 +201,8 @@ fn BoardView(initial: Board) -> impl IntoView {
                 ev.prevent_default();
                 drop_on(status);
             };
-            let column_cards = move || {
-                cards.with(|c| c.iter().filter(|d| d.status == status).cloned().collect::<Vec<_>>())
-            };
+            let column_cards =
+                move || cards.with(|c| c.iter().filter(|d| d.status == status).cloned().collect::<Vec<_>>());
             view! {
                 <section
                     class="column"

@@ -33,7 +33,11 @@ pub async fn available_transitions(id: Uuid) -> Result<Vec<AvailableTransitionDt
 }
 
 /// Client check mirroring the server's: a reason among the offered ones, and a comment for OTHER.
-pub fn check_reason(reasons: &[String], reason: &str, comment: &str) -> Result<Reason, (Option<String>, Option<String>)> {
+pub fn check_reason(
+    reasons: &[String],
+    reason: &str,
+    comment: &str,
+) -> Result<Reason, (Option<String>, Option<String>)> {
     if reason.is_empty() || !reasons.iter().any(|r| r == reason) {
         return Err((Some("Choisissez un motif.".to_owned()), None));
     }
@@ -120,9 +124,6 @@ mod tests {
         assert!(check_reason(&reasons, "", "").is_err());
         assert!(check_reason(&reasons, "SIGNED", "").is_err());
         assert!(matches!(check_reason(&reasons, "OTHER", "  "), Err((None, Some(_)))));
-        assert_eq!(
-            check_reason(&reasons, "PRICE", "").map(|r| r.reason),
-            Ok(Some("PRICE".to_owned()))
-        );
+        assert_eq!(check_reason(&reasons, "PRICE", "").map(|r| r.reason), Ok(Some("PRICE".to_owned())));
     }
 }

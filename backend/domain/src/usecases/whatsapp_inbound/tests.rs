@@ -178,7 +178,12 @@ fn bsuid_sender_creates_then_attaches_and_phone_learns_bsuid() {
 fn receipts_only_move_forward() {
     let org = OrgId(Uuid::nil());
     let mut s = Fake {
-        outbound: Some(OutboundRef { id: Uuid::nil(), dossier_id: Uuid::nil(), status: OutboundStatus::Sent, last_status_at: None }),
+        outbound: Some(OutboundRef {
+            id: Uuid::nil(),
+            dossier_id: Uuid::nil(),
+            status: OutboundStatus::Sent,
+            last_status_at: None,
+        }),
         ..Fake::default()
     };
     let receipt = |status: &str| InboundReceipt {
@@ -207,7 +212,8 @@ fn receipts_only_move_forward() {
 
 #[test]
 fn a_receipt_never_predates_the_status_it_follows() {
-    let sent = Utc.with_ymd_and_hms(2026, 11, 25, 19, 37, 40).single().unwrap_or_default() + chrono::Duration::milliseconds(342);
+    let sent = Utc.with_ymd_and_hms(2026, 11, 25, 19, 37, 40).single().unwrap_or_default()
+        + chrono::Duration::milliseconds(342);
     let whole_second = Utc.with_ymd_and_hms(2026, 11, 25, 19, 37, 40).single().unwrap_or_default();
     // Meta's whole-second stamp of a `delivered` 300 ms after the send: just after the send.
     assert_eq!(receipt_time(whole_second, Some(sent)), sent + chrono::Duration::milliseconds(1));

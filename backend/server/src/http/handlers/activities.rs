@@ -13,9 +13,9 @@ use atlas_shared_types::Page;
 
 use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
-use crate::http::query::path_id;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::query::Query;
 use crate::http::state::State;
 use crate::http::versioning::{created_versioned, expected_version, ok_versioned};

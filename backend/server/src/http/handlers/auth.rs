@@ -31,8 +31,6 @@ pub async fn login(st: State, body: web::Bytes) -> Result<HttpResponse, ApiError
 
 pub async fn me(st: State, who: AuthUser) -> Result<HttpResponse, ApiError> {
     let (user, memberships) = st.with_conn(move |conn, _| uc::me(&mut Db { conn }, who.user_id)).await?;
-    Ok(HttpResponse::Ok().json(MeResponse {
-        user: user_dto(&user),
-        memberships: memberships.iter().map(membership_dto).collect(),
-    }))
+    Ok(HttpResponse::Ok()
+        .json(MeResponse { user: user_dto(&user), memberships: memberships.iter().map(membership_dto).collect() }))
 }

@@ -17,11 +17,11 @@ use atlas_shared_types::message::{
 use atlas_shared_types::Page;
 
 use super::parties::same_wire;
-use crate::http::query::path_id;
 use crate::db::{in_tx, Db};
 use crate::http::context::RequestContext;
 use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
+use crate::http::query::path_id;
 use crate::http::query::Query;
 use crate::http::state::State;
 

@@ -17,9 +17,8 @@ use crate::http::state::State;
 pub async fn list(st: State, ctx: RequestContext, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let pr = page_request(&query_pairs(req.query_string())?, &[])?;
     let actor = ctx.actor;
-    let (items, total) = st
-        .with_conn(move |conn, _| uc::list_members(&mut Db { conn }, &actor, pr.page, pr.size))
-        .await?;
+    let (items, total) =
+        st.with_conn(move |conn, _| uc::list_members(&mut Db { conn }, &actor, pr.page, pr.size)).await?;
     Ok(HttpResponse::Ok().json(Page::new(items.iter().map(member_dto).collect(), pr.page, pr.size, total)))
 }
 

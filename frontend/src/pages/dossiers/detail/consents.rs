@@ -54,8 +54,9 @@ fn rows(items: Vec<ConsentDto>, testid: &'static str) -> impl IntoView {
 #[component]
 pub fn ConsentsTab(id: Uuid) -> impl IntoView {
     let role = use_role();
-    let overview =
-        LocalResource::new(move || async move { api::get::<ConsentOverview>(&format!("/consentements?dossierId={id}")).await });
+    let overview = LocalResource::new(move || async move {
+        api::get::<ConsentOverview>(&format!("/consentements?dossierId={id}")).await
+    });
     view! {
         <h2 class="visually-hidden">"Consentements"</h2>
         <p class="muted small">
@@ -105,7 +106,8 @@ fn ConsentForm(id: Uuid, #[prop(into)] on_added: Callback<()>) -> impl IntoView 
         };
         let p = proof.get_untracked().trim().to_owned();
         if st == ConsentStatus::Granted && p.chars().count() < 10 {
-            proof_error.set(Some("Décrivez ce que la personne a accepté et comment (10 caractères au moins).".to_owned()));
+            proof_error
+                .set(Some("Décrivez ce que la personne a accepté et comment (10 caractères au moins).".to_owned()));
             return;
         }
         proof_error.set(None);
@@ -127,7 +129,11 @@ fn ConsentForm(id: Uuid, #[prop(into)] on_added: Callback<()>) -> impl IntoView 
             match result {
                 Ok(c) => {
                     proof.set(String::new());
-                    toasts.success(format!("Consentement {} enregistré : {}.", consent_channel_label(c.channel), consent_status_label(c.status).to_lowercase()));
+                    toasts.success(format!(
+                        "Consentement {} enregistré : {}.",
+                        consent_channel_label(c.channel),
+                        consent_status_label(c.status).to_lowercase()
+                    ));
                     on_added.run(());
                 }
                 Err(e) => {
