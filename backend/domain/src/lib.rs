@@ -22,3 +22,4 @@ pub mod usecases;
 pub mod validation;
 pub mod whatsapp;
 mod wire_enum;
+pub mod wording;

@@ -1,6 +1,7 @@
 //! Consentements, PRODUCT.md §7: append-only records. A "change" of consent is a new record; the
 //! latest by `(capturedAt, creation order)` is the one the outbound policy reads.
 
+use crate::wording::fr;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -199,7 +200,12 @@ fn write(
         org_id: actor.org_id,
         dossier_id,
         activity_type: ActivityType::Consent,
-        content: format!("Consentement {} {} : {}", r.channel.as_str(), r.purpose.as_str(), r.status.as_str()),
+        content: format!(
+            "Consentement {} ({}) : {}",
+            fr(r.channel.as_str()),
+            fr(r.purpose.as_str()),
+            fr(r.status.as_str())
+        ),
         metadata: json!({
             "consentId": r.id,
             "channel": r.channel.as_str(),

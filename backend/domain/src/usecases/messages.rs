@@ -2,6 +2,7 @@
 //! messages logged by hand: an OUTBOUND message on WHATSAPP, SMS or EMAIL needs the dossier's
 //! latest CONTACT consent for that channel to be GRANTED and unexpired, exactly like a real send.
 
+use crate::wording::fr;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -195,7 +196,7 @@ fn message_activity(actor: &Actor, m: &MessageRecord) -> NewActivity {
         org_id: actor.org_id,
         dossier_id: m.dossier_id,
         activity_type: ActivityType::Message,
-        content: format!("Message {way} ({})", m.channel.as_str()),
+        content: format!("Message {way} ({})", fr(m.channel.as_str())),
         metadata: json!({"messageId": m.id, "channel": m.channel.as_str(), "direction": m.direction.as_str()}),
         created_by: Some(actor.user_id),
         occurred_at: m.occurred_at,

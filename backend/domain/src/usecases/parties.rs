@@ -2,6 +2,7 @@
 //! phones in E.164 and emails lower-cased, a `PARTY` activity when one is added or removed, and an
 //! audit event for every write.
 
+use crate::wording::fr;
 use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -155,7 +156,7 @@ fn party_activity(org: OrgId, actor: &Actor, p: &PartyRecord, added: bool, now: 
         org_id: org,
         dossier_id: p.dossier_id,
         activity_type: ActivityType::Party,
-        content: format!("Partie prenante {verb} : {name} ({})", p.role.as_str()),
+        content: format!("Partie prenante {verb} : {name} ({})", fr(p.role.as_str())),
         metadata: json!({"partyId": p.id, "role": p.role.as_str(), "action": if added { "ADDED" } else { "REMOVED" }}),
         created_by: Some(actor.user_id),
         occurred_at: now,

@@ -3,6 +3,7 @@
 //! audit. Deterministic (seeded RNG) and written only into an org that has no annonce yet, so a
 //! second run changes nothing.
 
+use atlas_domain::wording::fr;
 use chrono::{DateTime, Duration, Utc};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -287,7 +288,7 @@ fn seed_dossiers(
                     dossier_status_history::changed_at.eq(at),
                 ))
                 .execute(conn)?;
-            act(conn, c, id, "STATUS_CHANGE", format!("Statut : {from} → {to}"), at)?;
+            act(conn, c, id, "STATUS_CHANGE", format!("Statut : {} → {}", fr(from), fr(to)), at)?;
             if *to == "APPOINTMENT" {
                 seed_appointment(conn, c, id, annonce_id, assignee, at)?;
             }

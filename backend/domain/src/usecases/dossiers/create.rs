@@ -1,6 +1,7 @@
 //! Creation with deduplication (PRODUCT.md §3), shared by the REST API, the CSV import and
 //! WhatsApp inbound.
 
+use crate::wording::fr;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -86,7 +87,7 @@ pub fn create_or_merge(
                 org_id: org,
                 dossier_id: dossier.id,
                 activity_type: ActivityType::DossierCreated,
-                content: format!("Dossier {} créé (source {})", dossier.reference, dossier.source),
+                content: format!("Dossier {} créé (source : {})", dossier.reference, fr(dossier.source.as_str())),
                 metadata: json!({
                     "reference": dossier.reference,
                     "source": dossier.source.as_str(),
@@ -159,8 +160,9 @@ fn merge(
         dossier_id: holder.id,
         activity_type: ActivityType::DuplicateMerged,
         content: format!(
-            "Nouvelle demande de {} (source {}) fusionnée dans ce dossier",
-            data.draft.lead_name, data.source
+            "Nouvelle demande de {} (source : {}) fusionnée dans ce dossier",
+            data.draft.lead_name,
+            fr(data.source.as_str())
         ),
         metadata: json!({ "matchedBy": matched_by, "submitted": data.submitted() }),
         created_by: by,

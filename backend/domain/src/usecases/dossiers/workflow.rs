@@ -1,6 +1,7 @@
 //! Status workflow and assignment (PRODUCT.md §3): each change writes its audit event and its
 //! timeline activity (and, for a status change, its history row) in the caller's transaction.
 
+use crate::wording::fr;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use uuid::Uuid;
@@ -81,8 +82,8 @@ pub fn change_status(
         correlation_id,
     ))?;
     let content = match &accepted.reason {
-        Some(r) => format!("Statut : {from} → {to} ({r})"),
-        None => format!("Statut : {from} → {to}"),
+        Some(r) => format!("Statut : {} → {} (motif : {})", fr(from.as_str()), fr(to.as_str()), fr(r)),
+        None => format!("Statut : {} → {}", fr(from.as_str()), fr(to.as_str())),
     };
     store.add_activity(NewActivity {
         org_id: org,
