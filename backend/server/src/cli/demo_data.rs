@@ -391,7 +391,7 @@ fn seed_conversation(
             c,
             dossier_id,
             "MESSAGE",
-            format!("Message {} ({channel})", if *direction == "INBOUND" { "reçu" } else { "envoyé" }),
+            format!("Message {} ({})", if *direction == "INBOUND" { "entrant" } else { "sortant" }, fr(channel)),
             at,
         )?;
     }
