@@ -58,4 +58,25 @@ test.describe('session', () => {
     expect(landed.origin).toBe(new URL(test.info().project.use.baseURL!).origin);
     expect(landed.pathname).toBe('/');
   });
+
+  test('a session that expires while a form is open goes to the login, then back', async ({ page, request }) => {
+    await signIn(page, await apiLogin(request, 'agent@demo.atlas'));
+    await page.goto('/dossiers/new');
+    await page.getByTestId('lead-name').fill('Expiration en cours de saisie');
+    await page.getByTestId('lead-phone').fill(uniqueMobile());
+    await page.getByTestId('source').selectOption('WEB');
+    await page.getByTestId('type').selectOption('BUY');
+    // The token expires (here: is replaced by one the server refuses) while the form is open.
+    await page.evaluate(() => localStorage.setItem('atlas.token', 'eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl'));
+    const [answer] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/dossiers'),
+      page.getByTestId('dossier-submit').click(),
+    ]);
+    expect(answer.status()).toBe(401);
+    await expect(page).toHaveURL(/\/login\?next=%2Fdossiers%2Fnew&expired=1$/);
+    await expect(page.getByTestId('session-expired')).toBeVisible();
+    await fillLogin(page, 'agent@demo.atlas');
+    await expect(page).toHaveURL(/\/dossiers\/new$/);
+    await expect(page.getByTestId('dossier-form')).toBeVisible();
+  });
 });

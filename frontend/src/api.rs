@@ -118,6 +118,36 @@ async fn error_of(response: Response) -> ApiError {
     }
 }
 
+thread_local! {
+    /// What a 401 on an authenticated call does (end the session, back to the login page); set
+    /// once by the authenticated shell, so that no screen can leave a dead session on screen.
+    static ON_UNAUTHORIZED: std::cell::RefCell<Option<std::rc::Rc<dyn Fn()>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Registers what a 401 on an authenticated call does.
+pub fn on_unauthorized(handler: impl Fn() + 'static) {
+    ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(std::rc::Rc::new(handler)));
+}
+
+/// [`error_of`] for calls made with the session's token: a 401 also ends the session.
+async fn authed_error_of(response: Response) -> ApiError {
+    let error = error_of(response).await;
+    if error.is_unauthorized() {
+        if let Some(handler) = ON_UNAUTHORIZED.with(|h| h.borrow().clone()) {
+            handler();
+        }
+    }
+    error
+}
+
+/// [`decode`] for calls made with the session's token.
+async fn decode_authed<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    if !response.ok() {
+        return Err(authed_error_of(response).await);
+    }
+    decode(response).await
+}
+
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if !response.ok() {
         return Err(error_of(response).await);
@@ -133,7 +163,7 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
 /// `GET` of an authenticated resource of the current organisation.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let response = send(prepare(Request::get(&url(path)), true, true).build()).await?;
-    decode(response).await
+    decode_authed(response).await
 }
 
 /// `GET` whose body is the answer also on one error status (the ops health answers 503 with its
@@ -143,7 +173,7 @@ pub async fn get_also_on<T: DeserializeOwned>(path: &str, status: u16) -> Result
     if response.status() == status {
         return response.json::<T>().await.map_err(|e| ApiError::Decode(e.to_string()));
     }
-    decode(response).await
+    decode_authed(response).await
 }
 
 /// HTTP methods with a JSON body.
@@ -185,7 +215,7 @@ pub async fn write<B: Serialize, T: DeserializeOwned>(
     let status = response.status();
     let deduplicated = response.headers().get("x-atlas-deduplicated").is_some_and(|v| v == "true");
     let etag = response.headers().get("etag");
-    let body = decode(response).await?;
+    let body = decode_authed(response).await?;
     Ok(Written { body, status, deduplicated, etag })
 }
 
@@ -207,7 +237,7 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
     if response.ok() {
         Ok(())
     } else {
-        Err(error_of(response).await)
+        Err(authed_error_of(response).await)
     }
 }
 
@@ -231,7 +261,7 @@ pub async fn download(path: &str) -> Result<Download, ApiError> {
     };
     let response = send(builder.build()).await?;
     if !response.ok() {
-        return Err(error_of(response).await);
+        return Err(authed_error_of(response).await);
     }
     let filename = response.headers().get("content-disposition").as_deref().and_then(attachment_filename);
     let content_type = response.headers().get("content-type").unwrap_or_else(|| "application/octet-stream".to_owned());
@@ -244,7 +274,7 @@ pub async fn download(path: &str) -> Result<Download, ApiError> {
 pub async fn post_form<T: DeserializeOwned>(path: &str, form: &web_sys::FormData) -> Result<T, ApiError> {
     let builder = prepare(Request::post(&url(path)), true, true);
     let response = send(builder.body(wasm_bindgen::JsValue::from(form.clone()))).await?;
-    decode(response).await
+    decode_authed(response).await
 }
 
 /// The `filename` of `attachment; filename="dossiers-2026-11-25.csv"`.
@@ -279,7 +309,7 @@ pub async fn login(body: &LoginRequest) -> Result<LoginResponse, ApiError> {
 /// organisation is chosen).
 pub async fn me() -> Result<MeResponse, ApiError> {
     let response = send(prepare(Request::get(&url("/me")), true, false).build()).await?;
-    decode(response).await
+    decode_authed(response).await
 }
 
 #[cfg(test)]

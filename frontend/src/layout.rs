@@ -84,6 +84,8 @@ pub fn Shell() -> impl IntoView {
     }
     let me = LocalResource::new(api::me);
     let expire = use_session_expiry();
+    // Any 401 of any screen ends the session the same way.
+    api::on_unauthorized(expire.clone());
 
     // A 401 ends the session; once the memberships are known, keep the current org valid.
     Effect::new(move |_| match me.get() {

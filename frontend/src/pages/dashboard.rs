@@ -110,7 +110,7 @@ pub fn Dashboard() -> impl IntoView {
         <div class="page dashboard" data-testid="dashboard">
             <header class="page-header">
                 <div>
-                    <h1>"Tableau de bord"</h1>
+                    <h1 data-testid="page-title">"Tableau de bord"</h1>
                     <p class="muted" data-testid="dashboard-period-label">
                         {move || {
                             let (from, to) = period.get().range(today);
