@@ -62,6 +62,8 @@ export ATLAS_ENV=dev
 export RUST_LOG="${RUST_LOG:-info}"
 # Each test signs in through the form; keep the login rate limit (10/min in production) out of the way.
 export ATLAS_RATE_LIMIT_LOGIN="${ATLAS_RATE_LIMIT_LOGIN:-1000}"
+# The suite runs ~40 tests with the same demo users within a minute (600/min per user per org).
+export ATLAS_RATE_LIMIT_API="${ATLAS_RATE_LIMIT_API:-100000}"
 # The daily retention job would purge by the settings a test saves, under the feet of other tests.
 export ATLAS_RETENTION_JOB="${ATLAS_RETENTION_JOB:-off}"
 # seed-demo configures WhatsApp for "Agence Atlas Paris" with this app secret; the fake signs its

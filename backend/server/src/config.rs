@@ -1,8 +1,11 @@
 //! Configuration from the environment only (secrets never come from files in the repo).
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+
+use crate::http::rate_limit::RateLimitSettings;
 
 #[derive(Clone)]
 pub struct Config {
@@ -17,6 +20,8 @@ pub struct Config {
     /// `ATLAS_DATA_KEY` (32 bytes, base64 or hex): the key sealing stored secrets (WhatsApp
     /// credentials). None → derived from the JWT secret (see security/secretbox.rs).
     pub data_key: Option<[u8; 32]>,
+    /// `ATLAS_RATE_LIMIT_LOGIN` / `_API` (per minute), `ATLAS_RATE_LIMIT_WEBHOOK` (per second).
+    pub rate_limits: RateLimitSettings,
 }
 
 // Manual Debug so that a stray `{:?}` can never print the secret or the database password.
@@ -27,6 +32,7 @@ impl std::fmt::Debug for Config {
             .field("dev_mode", &self.dev_mode)
             .field("static_dir", &self.static_dir)
             .field("db_pool_size", &self.db_pool_size)
+            .field("rate_limits", &self.rate_limits)
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +65,20 @@ impl Config {
             ),
             None => None,
         };
+        let defaults = RateLimitSettings::default();
+        let rate_limits = RateLimitSettings {
+            login_per_minute: parse_rate(
+                "ATLAS_RATE_LIMIT_LOGIN",
+                var("ATLAS_RATE_LIMIT_LOGIN"),
+                defaults.login_per_minute,
+            )?,
+            api_per_minute: parse_rate("ATLAS_RATE_LIMIT_API", var("ATLAS_RATE_LIMIT_API"), defaults.api_per_minute)?,
+            webhook_per_second: parse_rate(
+                "ATLAS_RATE_LIMIT_WEBHOOK",
+                var("ATLAS_RATE_LIMIT_WEBHOOK"),
+                defaults.webhook_per_second,
+            )?,
+        };
         Ok(Config {
             database_url,
             bind: var("ATLAS_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_string()),
@@ -69,6 +89,47 @@ impl Config {
             db_pool_size: u32::try_from(parse_num("ATLAS_DB_POOL_SIZE", 10)?).unwrap_or(10),
             http_workers: usize::try_from(parse_num("ATLAS_HTTP_WORKERS", 0)?).unwrap_or(0),
             data_key,
+            rate_limits,
         })
+    }
+}
+
+/// A rate limit from the environment: absent → `default`; else a whole number ≥ 1 (0 would
+/// refuse everything and is an error, as is anything unparsable).
+pub fn parse_rate(name: &str, value: Option<String>, default: NonZeroU32) -> anyhow::Result<NonZeroU32> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<NonZeroU32>()
+            .ok()
+            .with_context(|| format!("{name} must be a whole number of at least 1 (got {v:?})")),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const TEN: NonZeroU32 = NonZeroU32::new(10).unwrap();
+
+    #[test]
+    fn rate_absent_is_the_default() {
+        assert_eq!(parse_rate("ATLAS_RATE_LIMIT_LOGIN", None, TEN).unwrap(), TEN);
+    }
+
+    #[test]
+    fn rate_accepts_positive_whole_numbers() {
+        let r = parse_rate("ATLAS_RATE_LIMIT_API", Some(" 600 ".into()), TEN).unwrap();
+        assert_eq!(r.get(), 600);
+    }
+
+    #[test]
+    fn rate_refuses_zero_negative_fractions_and_words() {
+        for bad in ["0", "-5", "1.5", "ten", "10/min", "99999999999"] {
+            let e = parse_rate("ATLAS_RATE_LIMIT_WEBHOOK", Some(bad.into()), TEN).unwrap_err().to_string();
+            assert!(e.contains("ATLAS_RATE_LIMIT_WEBHOOK") && e.contains("at least 1"), "{bad}: {e}");
+        }
     }
 }

@@ -10,6 +10,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::config::Config;
 use crate::db::{self, PgPool};
+use crate::http::rate_limit::RateLimits;
 use crate::http::{self, middleware::request_id_and_problems, spa, span::AtlasRootSpan, state::AppState};
 use crate::security::jwt::JwtKeys;
 use crate::security::password::Argon2Hasher;
@@ -29,7 +30,17 @@ pub fn build_state(config: Config, pool: PgPool) -> anyhow::Result<Arc<AppState>
     let jwt = JwtKeys::new(&config.jwt_secret, config.token_ttl_secs);
     let outbox = crate::outbox::OutboxSettings::from_env()?;
     let data_key = DataKey::for_config(&config);
-    Ok(Arc::new(AppState { pool, jwt, hasher, config, outbox, data_key, inbound_metrics: InboundMetrics::default() }))
+    let rate_limits = RateLimits::new(&config.rate_limits);
+    Ok(Arc::new(AppState {
+        pool,
+        jwt,
+        hasher,
+        config,
+        outbox,
+        data_key,
+        inbound_metrics: InboundMetrics::default(),
+        rate_limits,
+    }))
 }
 
 impl Application {

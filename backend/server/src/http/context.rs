@@ -89,6 +89,7 @@ impl FromRequest for AuthUser {
             let st = state(&req)?;
             let user_id = bearer_user(&req, &st)?;
             record_span(user_id, None);
+            st.rate_limits.api(user_id.0, None)?;
             Ok(AuthUser { user_id, request_id: request_id(&req) })
         })
     }
@@ -122,6 +123,8 @@ impl FromRequest for RequestContext {
                         e
                     }
                 })?;
+            // Counted only once the token and the membership are known good (PRODUCT.md §12).
+            st.rate_limits.api(user_id.0, Some(org_id.0))?;
             Ok(RequestContext { actor: Actor { user_id, org_id, role }, request_id: request_id(&req) })
         })
     }

@@ -8,6 +8,7 @@ pub mod middleware;
 pub mod pagination;
 pub mod problem;
 pub mod query;
+pub mod rate_limit;
 pub mod spa;
 pub mod span;
 pub mod state;

@@ -77,6 +77,14 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ANNONCE_NOT_AVAILABLE", detail)
     }
 
+    /// 429 `RATE_LIMITED` with `Retry-After: <secs>` (PRODUCT.md §12; at least 1 s).
+    pub fn rate_limited(detail: impl Into<String>, retry_after_secs: u64) -> Self {
+        ApiError {
+            retry_after_secs: Some(retry_after_secs.max(1)),
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", detail)
+        }
+    }
+
     pub fn to_problem(&self) -> Problem {
         Problem {
             type_: format!("urn:problem-type:atlas:{}", self.code.to_ascii_lowercase().replace('_', "-")),

@@ -13,6 +13,7 @@ use crate::security::secretbox::DataKey;
 use crate::whatsapp::inbound::metrics::InboundMetrics;
 
 use super::problem::ApiError;
+use super::rate_limit::RateLimits;
 
 /// Shared, read-only application state.
 pub struct AppState {
@@ -25,6 +26,8 @@ pub struct AppState {
     pub data_key: DataKey,
     /// Process-wide counters of the WhatsApp webhook (exported by /metrics later).
     pub inbound_metrics: InboundMetrics,
+    /// Keyed limiters of login, API and webhooks (PRODUCT.md §12), sized from `config`.
+    pub rate_limits: RateLimits,
 }
 
 pub type State = web::Data<Arc<AppState>>;

@@ -145,6 +145,13 @@ pub fn test_config(db_url: &str) -> Config {
         db_pool_size: 5,
         http_workers: 2,
         data_key: None,
+        // Far above what any test sends (hundreds of webhooks / API calls in a burst);
+        // rate_limit_api.rs sets small ones with `TestApp::spawn_with`.
+        rate_limits: atlas_server::http::rate_limit::RateLimitSettings {
+            login_per_minute: std::num::NonZeroU32::new(100_000).unwrap(),
+            api_per_minute: std::num::NonZeroU32::new(1_000_000).unwrap(),
+            webhook_per_second: std::num::NonZeroU32::new(100_000).unwrap(),
+        },
     }
 }
 
@@ -152,8 +159,14 @@ impl TestApp {
     /// A running server on a fresh database seeded with the demo orgs and users
     /// (password `PASSWORD`).
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`] with the test config adjusted first (e.g. small rate limits).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::new();
-        let config = test_config(&db.url);
+        let mut config = test_config(&db.url);
+        adjust(&mut config);
         let pool = build_pool(&db.url, 5).unwrap();
         let seeded = {
             let mut conn = pool.get().unwrap();

@@ -1,4 +1,4 @@
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
 use atlas_domain::usecases::identity as uc;
@@ -11,8 +11,15 @@ use crate::http::json::parse_json;
 use crate::http::problem::ApiError;
 use crate::http::state::State;
 
-pub async fn login(st: State, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+/// Rate limited (PRODUCT.md §12) by the TCP peer address — every attempt, readable or not —
+/// then by the normalised e-mail, before the password is hashed; successes count too.
+/// `X-Forwarded-For` is not trusted (see http/rate_limit.rs).
+pub async fn login(st: State, http: HttpRequest, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    if let Some(peer) = http.peer_addr() {
+        st.rate_limits.login_ip(peer.ip())?;
+    }
     let req: LoginRequest = parse_json(&body)?;
+    st.rate_limits.login_email(&req.email)?;
     let out = st
         .with_conn(move |conn, app| {
             let mut db = Db { conn };

@@ -66,6 +66,7 @@ pub async fn receive(st: State, req: HttpRequest, body: web::Bytes) -> Result<Ht
         Err(Rejection::Unauthorized) => {
             Err(ApiError::unauthorized("missing or invalid X-Hub-Signature-256 for this phone_number_id"))
         }
+        Err(Rejection::RateLimited(e)) => Err(e),
     }
 }
 

@@ -23,15 +23,18 @@ use super::metrics::InboundMetrics;
 use super::payload::{self, ChangeValue, Contact, MessageItem, StatusItem};
 use crate::db::whatsapp_inbound::{claim_message, finish_event, insert_failed_event, routes, Claim, Route};
 use crate::db::{Db, TxError};
+use crate::http::problem::ApiError;
 use crate::http::state::AppState;
 
 /// Why a POST is refused as a whole (nothing stored).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Rejection {
     /// Not JSON of the webhook's shape, or no `phone_number_id` anywhere → 400.
     BadRequest(&'static str),
     /// Missing or bad `X-Hub-Signature-256` for one of the routed orgs → 401.
     Unauthorized,
+    /// One of the routed orgs spent its webhook budget (PRODUCT.md §12) → 429.
+    RateLimited(ApiError),
 }
 
 /// Errors here are infrastructure failures before any item was processed (routing query):
@@ -63,6 +66,17 @@ pub fn handle(
             InboundMetrics::add(&metrics.signature_failures, 1);
             tracing::warn!(org_id = %route.org.0, "webhook signature refused");
             return Ok(Err(Rejection::Unauthorized));
+        }
+    }
+
+    // Counted once the signature proved the sender, per distinct org, before anything is stored.
+    let mut orgs: Vec<OrgId> = routed.iter().map(|r| r.org).collect();
+    orgs.sort_by_key(|o| o.0);
+    orgs.dedup();
+    for org in orgs {
+        if let Err(limited) = app.rate_limits.webhook(org.0) {
+            tracing::warn!(org_id = %org.0, "webhook rate limited");
+            return Ok(Err(Rejection::RateLimited(limited)));
         }
     }
 
