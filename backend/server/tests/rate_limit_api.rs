@@ -125,7 +125,9 @@ const TEXT_ID: &str = "wamid.HBgLMzM2MTIzNDU2NzgVAgASGBQzQTdGQjY0QzA5RjM1RTJBMjZ
 
 #[actix_web::test]
 async fn webhooks_per_org_beyond_the_limit_are_refused_and_store_nothing() {
-    let app = TestApp::spawn_with(|c| c.rate_limits.webhook_per_second = nz(2)).await;
+    // 1/s: the budget comes back after a whole second, a wide margin for two concurrent POSTs to be
+    // checked within it even on a loaded machine.
+    let app = TestApp::spawn_with(|c| c.rate_limits.webhook_per_second = nz(1)).await;
     let admin = app.login("admin@demo.atlas").await;
     let res = app
         .req(Method::PUT, "/api/v1/settings/whatsapp", &admin, app.paris)
@@ -141,8 +143,8 @@ async fn webhooks_per_org_beyond_the_limit_are_refused_and_store_nothing() {
         problem(res, 401, "UNAUTHORIZED").await;
     }
 
-    // three distinct messages at once: two land, the third is refused
-    let bodies: Vec<String> = (1..=3).map(|i| TEXT.replace(TEXT_ID, &format!("wamid.rate-limit-{i}"))).collect();
+    // two distinct messages at once: one lands, the other is refused
+    let bodies: Vec<String> = (1..=2).map(|i| TEXT.replace(TEXT_ID, &format!("wamid.rate-limit-{i}"))).collect();
     let posts = bodies.iter().map(|b| {
         app.client
             .post(app.url("/api/v1/webhooks/whatsapp"))
@@ -161,8 +163,8 @@ async fn webhooks_per_org_beyond_the_limit_are_refused_and_store_nothing() {
             _ => limited.push(rate_limited(res).await),
         }
     }
-    assert_eq!((ok, limited.len()), (2, 1));
+    assert_eq!((ok, limited.len()), (1, 1));
     let n = |sql: &str| count(&app, &format!("SELECT count(*) AS n FROM {sql} WHERE org_id = '{}'", app.paris));
-    assert_eq!(n("message"), 2);
-    assert_eq!(n("whatsapp_inbound_event"), 2);
+    assert_eq!(n("message"), 1);
+    assert_eq!(n("whatsapp_inbound_event"), 1);
 }
