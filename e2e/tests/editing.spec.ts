@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { apiLogin, headers, signIn, uniqueMobile, type Session } from './support/session';
+import { apiLogin, createDossier as createDossierWith, headers, signIn, uniqueMobile, type Session } from './support/session';
 
 // Editing what exists: dossier edit/delete, appointment edit/status/cancel, party edit, CSV export,
 // filters kept in the URL, the outbound ops panel (PRODUCT.md §3, §4, §6, §10, §11, §13).
@@ -8,12 +8,8 @@ const uniquePhone = uniqueMobile;
 
 /** A dossier with a budget, through the API (the form's starting values are checked). */
 async function createDossier(request: APIRequestContext, session: Session, leadName: string) {
-  const response = await request.post('/api/v1/dossiers', {
-    headers: headers(session),
-    data: { leadName, leadPhone: uniquePhone(), source: 'PHONE', type: 'BUY', budgetMax: 300000 },
-  });
-  expect(response.status()).toBe(201);
-  return response.json();
+  const dossier = await createDossierWith(request, session, leadName, uniquePhone(), session.orgId, { budgetMax: 300000 });
+  return dossier as typeof dossier & { version: number; leadPhone: string };
 }
 
 /** Records of an RFC 4180 CSV (quoted fields may hold commas, quotes and newlines). */

@@ -78,10 +78,11 @@ export async function createDossier(
   leadName: string,
   leadPhone: string,
   orgId = session.orgId,
+  extra: Record<string, unknown> = {},
 ): Promise<Dossier> {
   const response = await request.post('/api/v1/dossiers', {
     headers: headers(session, orgId),
-    data: { leadName, leadPhone, source: 'PHONE', type: 'BUY' },
+    data: { leadName, leadPhone, source: 'PHONE', type: 'BUY', ...extra },
   });
   expect(response.status(), `dossier created (not deduplicated): ${await response.text()}`).toBe(201);
   return response.json();

@@ -7,8 +7,8 @@ use atlas_shared_types::retention::{
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError, Method};
-use crate::components::{use_toasts, ErrorBox, Loading};
-use crate::labels::api_field_message as field_message;
+use crate::components::{use_toasts, ErrorBox, Field, Loading};
+use crate::labels::{api_field_message as field_message, field_error_line};
 
 /// (API field, input id / data-testid, label, minimum, hint)
 const FIELDS: [(&str, &str, &str, i64, &str); 3] = [
@@ -108,7 +108,7 @@ pub fn RetentionSection() -> impl IntoView {
                     for e in p.errors.as_deref().unwrap_or_default() {
                         match FIELDS.iter().position(|f| f.0 == e.field) {
                             Some(i) => errors[i].set(Some(field_message(&e.message))),
-                            None => other.push(format!("{} : {}", e.field, field_message(&e.message))),
+                            None => other.push(field_error_line(e)),
                         }
                     }
                     if !other.is_empty() {
@@ -143,23 +143,14 @@ pub fn RetentionSection() -> impl IntoView {
                                 <form class="form" on:submit=submit data-testid="retention-form" novalidate=true>
                                     {FIELDS.iter().enumerate().map(|(i, (_, id, label, _, hint))| {
                                         let (value, error) = (values[i], errors[i]);
-                                        let hint_id = format!("{id}-hint");
-                                        let error_id = format!("{id}-error");
                                         view! {
-                                            <div class="field">
-                                                <label for=*id>{*label}</label>
+                                            <Field label=*label id=*id error hint=*hint>
                                                 <input id=*id type="text" inputmode="numeric" autocomplete="off"
                                                     data-testid=*id placeholder="Conserver indéfiniment"
-                                                    aria-describedby=format!("{hint_id} {error_id}")
                                                     aria-invalid=move || if error.get().is_some() { "true" } else { "false" }
                                                     prop:value=move || value.get()
                                                     on:input=move |ev| { value.set(event_target_value(&ev)); error.set(None); } />
-                                                <p class="field-hint" id=hint_id>{*hint}</p>
-                                                {move || error.get().map(|m| view! {
-                                                    <p class="field-error" role="alert" id=error_id.clone()
-                                                        data-testid=format!("{id}-error")>{m}</p>
-                                                })}
-                                            </div>
+                                            </Field>
                                         }
                                     }).collect_view()}
                                     {move || general.get().map(|m| view! {
