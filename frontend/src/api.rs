@@ -252,13 +252,7 @@ pub struct Download {
 /// `GET` of a file of the current organisation (a CSV export): the bytes are fetched with the
 /// session's credentials, which a plain link could not send.
 pub async fn download(path: &str) -> Result<Download, ApiError> {
-    let builder = Request::get(&url(path))
-        .header("Accept", "text/csv, application/problem+json")
-        .header("Authorization", &format!("Bearer {}", auth::stored_token().unwrap_or_default()));
-    let builder = match auth::stored_org_id() {
-        Some(org) => builder.header("X-Org-Id", &org.to_string()),
-        None => builder,
-    };
+    let builder = prepare(Request::get(&url(path)), true, true).header("Accept", "text/csv, application/problem+json");
     let response = send(builder.build()).await?;
     if !response.ok() {
         return Err(authed_error_of(response).await);

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::location::Location;
 use leptos_router::NavigateOptions;
 use uuid::Uuid;
 
@@ -34,12 +35,19 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The current path with its query string, for `login_path`.
-pub fn here() -> String {
-    let location = use_location();
+/// The query string of a location with its `?` (the router may give it without), or empty.
+pub fn search_of(location: &Location) -> String {
     let search = location.search.get_untracked();
-    let search = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
-    format!("{}{}", location.pathname.get_untracked(), search)
+    if search.is_empty() || search.starts_with('?') {
+        search
+    } else {
+        format!("?{search}")
+    }
+}
+
+/// The path of a location with its query string, for `login_path`.
+pub fn path_and_query(location: &Location) -> String {
+    format!("{}{}", location.pathname.get_untracked(), search_of(location))
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -153,10 +161,8 @@ pub fn use_session_expiry() -> impl Fn() + Clone + 'static {
         if location.pathname.get_untracked().starts_with("/login") {
             return;
         }
-        let search = location.search.get_untracked();
-        let search = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
         navigate(
-            &login_path(&format!("{}{}", location.pathname.get_untracked(), search), true),
+            &login_path(&path_and_query(&location), true),
             NavigateOptions { replace: true, ..Default::default() },
         );
     }

@@ -12,7 +12,7 @@ use leptos_router::NavigateOptions;
 use uuid::Uuid;
 
 use crate::api;
-use crate::auth::{here, login_path, reconciled_org, use_session, use_session_expiry};
+use crate::auth::{login_path, path_and_query, reconciled_org, use_session, use_session_expiry};
 use crate::components::{EmptyState, ErrorBox, Loading};
 use crate::labels::role_label;
 use crate::roles::is_manager;
@@ -80,7 +80,7 @@ pub fn Shell() -> impl IntoView {
     let session = use_session();
     if !session.is_signed_in_untracked() {
         // Back to the requested page once signed in.
-        return Either::Left(view! { <Redirect path=login_path(&here(), false) /> });
+        return Either::Left(view! { <Redirect path=login_path(&path_and_query(&use_location()), false) /> });
     }
     let me = LocalResource::new(api::me);
     let expire = use_session_expiry();

@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::api;
+use crate::auth::search_of;
 
 /// One filter: its query-string key, its signal and the value that is left out of the URL.
 pub type UrlField = (&'static str, RwSignal<String>, &'static str);
@@ -54,8 +55,7 @@ pub fn bind_to_url(fields: Vec<UrlField>, page: RwSignal<u32>) {
             pairs.push(("page", (p + 1).to_string()));
         }
         let search = api::query(&pairs);
-        let current = location.search.get_untracked();
-        let current = if current.is_empty() || current.starts_with('?') { current } else { format!("?{current}") };
+        let current = search_of(&location);
         if search != current && !(search.is_empty() && current == "?") {
             let path = location.pathname.get_untracked();
             navigate(
